@@ -1,0 +1,81 @@
+// Benchmarks of archsim's engine: simulated requests per wall second and peak memory for
+// (a) an M/M/1 station (rho 0.9, ideal network) and (b) a client -> load balancer -> 4 services
+// -> 1 database chain over simulated links. Compare (a) with bench_bare_simgrid, the same queue
+// written directly on SimGrid: the ratio is archsim's own overhead. Prints one JSON line.
+//
+//   bench_archsim --case mm1|chain [--requests N]
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <iostream>
+#include <sys/resource.h>
+
+#include "models/registry.h"
+#include "sim/engine/run_driver.h"
+
+using namespace archsim;
+
+namespace {
+const char* const kMm1 = R"(
+archsim: 1
+name: bench_mm1
+run: {duration: DURATION, warmup: 0s}
+components:
+  station: {model: queue_station, servers: 1, service: {dist: exponential, mean: 1ms}}
+workload:
+  jobs: {arrivals: poisson, rate: 900/s}
+flows:
+  jobs: [{call: station}]
+)";
+
+const char* const kChain = R"(
+archsim: 1
+name: bench_chain
+run: {duration: DURATION, warmup: 0s}
+platform:
+  datacenters: {dc: {racks: 2}}
+  clients: {region: dc, latency: 1ms, bandwidth: 10Gbps}
+components:
+  lb:  {model: load_balancer, backend: app, policy: round_robin, cores: 8}
+  app: {model: service, replicas: 4, threads: 64, cores: 8, cpu: {dist: exponential, mean: 1ms}}
+  db:  {model: service, replicas: 1, threads: 64, cores: 16, cpu: {dist: exponential, mean: 500us}}
+workload:
+  req: {arrivals: poisson, rate: 10000/s}
+flows:
+  req: [{call: lb}, {call: app}, {call: db}]
+)";
+}  // namespace
+
+int main(int argc, char** argv)
+{
+  std::string which = "mm1";
+  double requests   = 1e5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--case"))
+      which = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--requests"))
+      requests = std::atof(argv[i + 1]);
+  }
+  double rate      = which == "mm1" ? 900 : 10000;
+  std::string text = which == "mm1" ? kMm1 : kChain;
+  text.replace(text.find("DURATION"), 8, fmt::format("{}s", requests / rate));
+  Diagnostics diags;
+  auto sc = load_scenario_text(text, which, model_catalog(), {}, diags);
+  if (!sc) {
+    std::cerr << diags.str();
+    return 2;
+  }
+  auto result = run_simulation(*sc, {});
+  double done = 0;
+  for (const auto& c : result["classes"])
+    done += c["ok"].get<double>();
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  double wall = result["wall_time_s"].get<double>();
+  fmt::print("{{\"bench\":\"archsim_{}\",\"requests\":{},\"wall_s\":{:.3f},\"sim_req_per_wall_s\":{:.0f},"
+             "\"mean_latency_s\":{:.6g},\"executors_peak\":{},\"peak_rss_mb\":{:.1f}}}\n",
+             which, done, wall, done / wall, result["classes"][0]["latency"]["mean"].get<double>(),
+             result["engine"]["executors_peak"].get<size_t>(), ru.ru_maxrss / 1024.0);
+  return 0;
+}

@@ -1,0 +1,67 @@
+#include "models/registry.h"
+
+#include "models/client.h"
+#include "models/load_balancer.h"
+#include "models/queue_station.h"
+#include "models/service.h"
+
+namespace archsim {
+
+const std::vector<MetricSpec>& common_component_metrics()
+{
+  static const std::vector<MetricSpec> metrics{
+      {"throughput", Unit::Rate, "Requests served per second, after warm-up"},
+      {"latency.mean", Unit::Duration, "Mean time from arrival at the component to the response leaving it"},
+      {"latency.p50", Unit::Duration, "Median of that time"},
+      {"latency.p99", Unit::Duration, "99th percentile of that time"},
+      {"latency.max", Unit::Duration, "Longest such time"},
+      {"retries", Unit::Count, "Retried calls to this component"},
+      {"timeouts", Unit::Count, "Calls to this component abandoned by a timeout"},
+  };
+  return metrics;
+}
+
+const std::vector<ModelEntry>& model_registry()
+{
+  static const std::vector<ModelEntry> entries{
+      {&client_spec, nullptr, nullptr},
+      {&load_balancer_spec, &load_balancer_placement, &make_load_balancer},
+      {&service_spec, &service_placement, &make_service},
+      {&queue_station_spec, &queue_station_placement, &make_queue_station},
+  };
+  return entries;
+}
+
+const ModelEntry* find_model(const std::string& name)
+{
+  for (const auto& e : model_registry())
+    if (e.spec().name == name)
+      return &e;
+  return nullptr;
+}
+
+const ModelCatalog& model_catalog()
+{
+  // Every placed model also has the metrics the runtime records for all components.
+  static const std::vector<ModelSpec> specs = [] {
+    std::vector<ModelSpec> out;
+    for (const auto& e : model_registry()) {
+      ModelSpec s = e.spec();
+      if (s.placed)
+        for (const auto& m : common_component_metrics())
+          if (!s.has_metric(m.name))
+            s.metrics.push_back(m);
+      out.push_back(std::move(s));
+    }
+    return out;
+  }();
+  static const ModelCatalog catalog = [] {
+    ModelCatalog c;
+    for (const auto& s : specs)
+      c.models.push_back(&s);
+    return c;
+  }();
+  return catalog;
+}
+
+}  // namespace archsim

@@ -1,0 +1,42 @@
+#include "sim/core/hash_ring.h"
+
+#include <algorithm>
+
+namespace archsim {
+
+uint64_t mix64(uint64_t x)
+{
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+HashRing::HashRing(size_t nodes, size_t vnodes_per_node) : vnodes_(vnodes_per_node)
+{
+  for (size_t n = 0; n < nodes; ++n)
+    add_node();
+}
+
+void HashRing::place(size_t node)
+{
+  for (size_t v = 0; v < vnodes_; ++v)
+    points_.emplace_back(mix64((static_cast<uint64_t>(node) << 32) ^ v ^ 0x5bd1e995ULL), node);
+}
+
+void HashRing::add_node()
+{
+  place(nodes_++);
+  std::sort(points_.begin(), points_.end());
+}
+
+size_t HashRing::node_for(uint64_t key) const
+{
+  uint64_t h = mix64(key);
+  auto it    = std::lower_bound(points_.begin(), points_.end(), std::make_pair(h, size_t{0}));
+  if (it == points_.end())
+    it = points_.begin();
+  return it->second;
+}
+
+}  // namespace archsim

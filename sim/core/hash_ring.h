@@ -1,0 +1,28 @@
+#pragma once
+// Consistent hashing: nodes own arcs of a 64-bit ring through virtual nodes, so adding a node
+// moves about 1/N of the keys and a key always lands on the same node. Used by load balancers
+// (consistent_hash policy) and by sharded stores.
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace archsim {
+
+uint64_t mix64(uint64_t x);  // splitmix64 finaliser: a good, stable 64-bit hash
+
+class HashRing {
+public:
+  HashRing(size_t nodes, size_t vnodes_per_node);
+  size_t node_for(uint64_t key) const;
+  void add_node();
+  size_t nodes() const { return nodes_; }
+
+private:
+  void place(size_t node);
+  size_t nodes_ = 0;
+  size_t vnodes_;
+  std::vector<std::pair<uint64_t, size_t>> points_;  // sorted by position
+};
+
+}  // namespace archsim

@@ -1,0 +1,170 @@
+// How a request walks its flow: calls, data operations, parallel fan-out with a join, branches,
+// and timeouts with retries. Implements the walking part of Runtime.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/engine/runtime.h"
+
+namespace archsim {
+
+Outcome Runtime::walk(FlowContext& ctx, const std::vector<Step>& steps, sg4::Host* at)
+{
+  for (const auto& step : steps) {
+    Outcome o = run_step(ctx, step, at);
+    if (!o.ok())
+      return o;
+  }
+  return Outcome::success();
+}
+
+Outcome Runtime::run_step(FlowContext& ctx, const Step& step, sg4::Host* at)
+{
+  switch (step.kind) {
+    case Step::Kind::Call:
+    case Step::Kind::Op:
+      return with_retries(ctx, step, at);
+    case Step::Kind::Parallel:
+      return parallel(ctx, step, at);
+    case Step::Kind::Branch:
+      return branch(ctx, step, at);
+  }
+  return Outcome::error("unknown step");
+}
+
+Outcome Runtime::with_retries(FlowContext& ctx, const Step& step, sg4::Host* at)
+{
+  if (!step.retry)
+    return attempt(ctx, step, at);
+  const RetryPolicy& r = *step.retry;
+  Outcome last;
+  for (int k = 0; k <= r.retries; ++k) {
+    if (k > 0) {
+      double wait = r.backoff * std::pow(2.0, k - 1);
+      if (r.backoff_max > 0)
+        wait = std::min(wait, r.backoff_max);
+      if (r.jitter > 0)
+        wait *= 1 - r.jitter * flow_rngs_[ctx.req->class_index].uniform01();
+      component(step.component).metrics().count(now(), "retries");
+      if (wait > 0)
+        sg4::this_actor::sleep_for(wait);
+    }
+    last = r.timeout > 0 ? attempt_with_timeout(ctx, step, at, r.timeout) : attempt(ctx, step, at);
+    if (last.ok())
+      return last;
+  }
+  return last;
+}
+
+Outcome Runtime::attempt_with_timeout(const FlowContext& ctx, const Step& step, sg4::Host* at, double timeout)
+{
+  // The attempt runs in another executor so that the caller can give up on it while the
+  // callee goes on working (and holding its resources), as an abandoned RPC does.
+  struct Shared {
+    sg4::SemaphorePtr done = sg4::Semaphore::create(0);
+    Outcome outcome;
+  };
+  auto shared = std::make_shared<Shared>();
+  bool queued = pool_->submit([this, shared, own = FlowContext(ctx), &step, at]() mutable {
+    shared->outcome = attempt(own, step, at);
+    shared->done->release();
+  });
+  if (!queued)
+    return Outcome::error("overload");
+  if (shared->done->acquire_timeout(timeout)) {
+    component(step.component).metrics().count(now(), "timeouts");
+    return Outcome::timeout();
+  }
+  return shared->outcome;
+}
+
+size_t Runtime::pick_replica(FlowContext& ctx, Component& c)
+{
+  for (auto it = ctx.pins.begin(); it != ctx.pins.end(); ++it)
+    if (it->first == &c) {
+      size_t r = it->second;
+      ctx.pins.erase(it);
+      return r;
+    }
+  return c.choose_replica(ctx);
+}
+
+Outcome Runtime::attempt(FlowContext& ctx, const Step& step, sg4::Host* at)
+{
+  Component& c      = *by_name_.at(step.component);
+  size_t replica    = pick_replica(ctx, c);
+  sg4::Host* there  = c.host(replica);
+  const Request& rq = *ctx.req;
+  transfer(at, there, step.request_bytes >= 0 ? step.request_bytes : rq.request_bytes);
+  double arrived = now();
+  c.enter(replica);
+  Outcome o;
+  if (step.kind == Step::Kind::Call) {
+    o = c.serve(ctx, step, replica, [&]() { return walk(ctx, step.body, there); });
+  } else {
+    o = c.serve(ctx, step, replica, Body{});
+  }
+  c.leave(replica);
+  c.metrics().residence(arrived, now());
+  transfer(there, at, step.response_bytes >= 0 ? step.response_bytes : rq.response_bytes);
+  if (step.kind == Step::Kind::Op) {
+    // Outcome handlers (on_miss, on_error, ...) run at the caller, after the answer is back.
+    auto handler = step.on_outcome.find(o.ok() ? o.tag : (o.status == Outcome::Status::Timeout ? "timeout" : "error"));
+    if (handler != step.on_outcome.end())
+      return walk(ctx, handler->second, at);
+  }
+  return o;
+}
+
+Outcome Runtime::parallel(const FlowContext& ctx, const Step& step, sg4::Host* at)
+{
+  struct Join {
+    int needed;
+    int total;
+    int ok   = 0;
+    int done = 0;
+    bool signalled = false;
+    Outcome failure = Outcome::error("parallel");
+    sg4::SemaphorePtr sem = sg4::Semaphore::create(0);
+  };
+  auto join = std::make_shared<Join>();
+  join->needed = step.quorum;
+  join->total  = static_cast<int>(step.branches.size());
+  for (const auto& branch_steps : step.branches) {
+    bool queued = pool_->submit([this, join, own = FlowContext(ctx), &branch_steps, at]() mutable {
+      Outcome o = walk(own, branch_steps, at);
+      ++join->done;
+      if (o.ok())
+        ++join->ok;
+      else
+        join->failure = o;
+      bool decided = join->ok >= join->needed || (join->done - join->ok) > (join->total - join->needed);
+      if (decided && !join->signalled) {
+        join->signalled = true;
+        join->sem->release();
+      }
+    });
+    if (!queued) {
+      ++join->done;
+      join->failure = Outcome::error("overload");
+    }
+  }
+  if ((join->done - join->ok) > (join->total - join->needed) && !join->signalled) {
+    join->signalled = true;
+    join->sem->release();
+  }
+  join->sem->acquire();
+  return join->ok >= join->needed ? Outcome::success() : join->failure;
+}
+
+Outcome Runtime::branch(FlowContext& ctx, const Step& step, sg4::Host* at)
+{
+  double u = flow_rngs_[ctx.req->class_index].uniform01();
+  for (const auto& [p, steps] : step.choices) {
+    if (u < p)
+      return walk(ctx, steps, at);
+    u -= p;
+  }
+  return Outcome::success();
+}
+
+}  // namespace archsim

@@ -1,0 +1,109 @@
+#include "sim/engine/platform_builder.h"
+
+#include <fmt/format.h>
+
+namespace archsim {
+
+namespace {
+using simgrid::kernel::routing::NetPoint;
+
+void add_uplink(sg4::NetZone* zone, NetPoint* member, NetPoint* gateway, const std::string& name, const LinkSpec& spec)
+{
+  sg4::SplitDuplexLink* link = zone->create_split_duplex_link(name, spec.bandwidth);
+  link->set_latency(spec.latency)->seal();
+  zone->add_route(member, nullptr, gateway, nullptr, {{link, sg4::LinkInRoute::Direction::UP}}, true);
+}
+
+// A star zone whose gateway is a router with an empty route: crossing it adds no latency.
+sg4::NetZone* make_star(const std::string& name, sg4::NetZone* parent, NetPoint*& router)
+{
+  sg4::NetZone* zone = sg4::create_star_zone(name);
+  if (parent)
+    zone->set_parent(parent);
+  router = zone->create_router(name + "-switch");
+  zone->add_route(router, nullptr, nullptr, nullptr, {}, true);
+  return zone;
+}
+}  // namespace
+
+void configure_network_model(const PlatformSpec& spec)
+{
+  if (spec.network_model == "lv08") {
+    sg4::Engine::set_config("network/model:LV08");
+  } else {
+    sg4::Engine::set_config("network/model:CM02");
+  }
+  sg4::Engine::set_config(std::string("network/crosstraffic:") + (spec.crosstraffic ? "1" : "0"));
+}
+
+Platform build_platform(const Scenario& sc, const std::map<std::string, Placement>& placements)
+{
+  Platform out;
+  const PlatformSpec& ps = sc.platform;
+  out.ideal              = ps.network_model == "ideal";
+  if (out.ideal) {
+    // One zone, no links: nothing ever crosses a network.
+    sg4::NetZone* world = sg4::create_full_zone("world");
+    out.client          = world->create_host("clients", ps.host_speed)->seal();
+    out.driver          = world->create_host("archsim-driver", ps.host_speed)->seal();
+    for (const auto& c : sc.components) {
+      const Placement& p = placements.at(c.name);
+      for (size_t r = 0; r < p.replicas; ++r)
+        out.replicas[c.name].push_back(
+            world->create_host(fmt::format("{}-{}", c.name, r), ps.host_speed)->set_core_count(p.cores)->seal());
+    }
+    world->seal();
+    return out;
+  }
+
+  NetPoint* world_router = nullptr;
+  sg4::NetZone* world    = make_star("world", nullptr, world_router);
+  std::map<std::string, std::vector<sg4::NetZone*>> racks;
+  std::map<std::string, size_t> next_rack;
+  for (const auto& dc : ps.datacenters) {
+    NetPoint* spine        = nullptr;
+    sg4::NetZone* dc_zone  = make_star(dc.name, world, spine);
+    LinkSpec half_wan      = ps.wan;
+    half_wan.latency       = ps.wan.latency / 2;  // a DC-to-DC route crosses two WAN uplinks
+    add_uplink(world, dc_zone->get_netpoint(), spine, dc.name + "-wan", half_wan);
+    for (int r = 0; r < dc.racks; ++r) {
+      NetPoint* tor           = nullptr;
+      sg4::NetZone* rack_zone = make_star(fmt::format("{}-rack{}", dc.name, r), dc_zone, tor);
+      add_uplink(dc_zone, rack_zone->get_netpoint(), tor, fmt::format("{}-rack{}-link", dc.name, r), dc.rack_link);
+      racks[dc.name].push_back(rack_zone);
+    }
+    if (dc.name == ps.client_region) {
+      // Clients sit behind their access link, attached to the region's spine.
+      out.client = dc_zone->create_host("clients", ps.host_speed)->seal();
+      add_uplink(dc_zone, out.client->get_netpoint(), nullptr, "clients-access", ps.client_link);
+      out.driver = dc_zone->create_host("archsim-driver", ps.host_speed)->seal();
+      dc_zone->add_route(out.driver->get_netpoint(), nullptr, nullptr, nullptr, {}, true);
+    }
+  }
+  // Replicas of a component are spread round-robin over the racks of its datacenter, so a
+  // replicated store does not put all its copies behind one rack link.
+  for (const auto& c : sc.components) {
+    const std::string dc = c.datacenter.empty() ? ps.datacenters.front().name : c.datacenter;
+    const DatacenterSpec* spec = nullptr;
+    for (const auto& d : ps.datacenters)
+      if (d.name == dc)
+        spec = &d;
+    const Placement& p = placements.at(c.name);
+    for (size_t r = 0; r < p.replicas; ++r) {
+      sg4::NetZone* rack = racks[dc][next_rack[dc]++ % racks[dc].size()];
+      std::string name   = fmt::format("{}-{}", c.name, r);
+      sg4::Host* host    = rack->create_host(name, ps.host_speed)->set_core_count(p.cores)->seal();
+      add_uplink(rack, host->get_netpoint(), nullptr, name + "-nic", spec->host_link);
+      out.replicas[c.name].push_back(host);
+    }
+  }
+  for (auto& [dc, zones] : racks)
+    for (auto* z : zones)
+      z->seal();
+  for (const auto& dc : ps.datacenters)
+    racks[dc.name].front()->get_parent()->seal();
+  world->seal();
+  return out;
+}
+
+}  // namespace archsim

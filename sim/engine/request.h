@@ -1,0 +1,42 @@
+#pragma once
+// A request as it walks its flow. The identity (class, arrival, key) is shared by every branch
+// of the request; the context (where it is, which replicas a load balancer pinned) is copied
+// into parallel branches and timed attempts so that they cannot disturb each other.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace archsim {
+
+class Component;
+struct ClassMetrics;
+
+struct Request {
+  uint64_t id        = 0;
+  size_t class_index = 0;
+  double arrival     = 0;  // scheduled arrival: latency counts from here
+  uint64_t key       = 0;  // key id drawn from the class's key space (0 when it has none)
+  bool has_key       = false;
+  double request_bytes  = 1000;
+  double response_bytes = 1000;
+};
+
+struct FlowContext {
+  std::shared_ptr<const Request> req;
+  // Replicas chosen upstream (by a load balancer) for components further down the flow.
+  std::vector<std::pair<const Component*, size_t>> pins;
+};
+
+struct Outcome {
+  enum class Status { Ok, Error, Timeout };
+  Status status = Status::Ok;
+  std::string tag;  // for ops: "hit", "miss", ...; for errors: "rejected", "timeout", ...
+  bool ok() const { return status == Status::Ok; }
+  static Outcome success(std::string tag = "") { return {Status::Ok, std::move(tag)}; }
+  static Outcome error(std::string tag) { return {Status::Error, std::move(tag)}; }
+  static Outcome timeout() { return {Status::Timeout, "timeout"}; }
+};
+
+}  // namespace archsim

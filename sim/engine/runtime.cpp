@@ -1,0 +1,54 @@
+#include "sim/engine/runtime.h"
+
+namespace archsim {
+
+Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement>& placements)
+    : sc_(scenario), engine_(sg4::Engine::get_instance())
+{
+  configure_network_model(sc_.platform);
+  platform_ = build_platform(sc_, placements);
+  pool_     = std::make_unique<ExecutorPool>(platform_.driver, sc_.run.max_in_flight, sc_.run.max_backlog);
+  metrics_.clock.warmup = sc_.run.warmup;
+  metrics_.clock.window = sc_.run.window;
+  for (const auto& rc : sc_.workload) {
+    metrics_.add_class(rc.name);
+    flow_rngs_.push_back(stream("flow:" + rc.name, "branch"));
+  }
+}
+
+Runtime::~Runtime() = default;
+
+Rng Runtime::stream(const std::string& owner, const std::string& purpose) const
+{
+  return make_stream(sc_.run.seed, owner, purpose);
+}
+
+void Runtime::transfer(sg4::Host* from, sg4::Host* to, double bytes) const
+{
+  if (platform_.ideal || from == to)
+    return;
+  sg4::Comm::sendto(from, to, static_cast<uint64_t>(bytes));
+}
+
+void Runtime::compute(sg4::Host* host, double seconds) const
+{
+  if (seconds <= 0)
+    return;
+  sg4::Exec::init()->set_flops_amount(seconds * host->get_speed())->set_host(host)->wait();
+}
+
+void Runtime::add_component(std::unique_ptr<Component> c)
+{
+  by_name_[c->name()] = c.get();
+  components_.push_back(std::move(c));
+}
+
+void Runtime::run()
+{
+  engine_->run_until(sc_.run.duration);
+  for (auto& c : components_)
+    c->finish();
+  metrics_.finish(sc_.run.duration);
+}
+
+}  // namespace archsim

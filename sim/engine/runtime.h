@@ -1,0 +1,78 @@
+#pragma once
+// One simulation run: the platform, the components, the executor pool, the metrics, and the
+// flow walker that moves requests through their steps. A request walks its flow as sequential
+// code in one executor actor (transfer, queue, compute, nested steps, transfer back); parallel
+// branches and attempts under a timeout borrow further executors from the pool.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "sim/core/rng.h"
+#include "sim/engine/component.h"
+#include "sim/engine/executor_pool.h"
+#include "sim/engine/metrics.h"
+#include "sim/engine/platform_builder.h"
+#include "sim/scenario/scenario.h"
+
+namespace archsim {
+namespace sg4 = simgrid::s4u;
+
+class Runtime {
+public:
+  // Builds the platform (one host per component replica, as `placements` says) and the pool.
+  Runtime(const Scenario& scenario, const std::map<std::string, Placement>& placements);
+  ~Runtime();
+  Runtime(const Runtime&)            = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const Scenario& scenario() const { return sc_; }
+  Platform& platform() { return platform_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  ExecutorPool& pool() { return *pool_; }
+  Component& component(const std::string& name) { return *by_name_.at(name); }
+  const std::vector<std::unique_ptr<Component>>& components() const { return components_; }
+
+  static double now() { return sg4::Engine::get_clock(); }
+  // An RNG stream that depends only on the master seed and (owner, purpose): a variant that
+  // changes one component leaves every other component's draws as they were.
+  Rng stream(const std::string& owner, const std::string& purpose) const;
+
+  // Moves `bytes` from one host to another over the simulated network (no-op on the ideal
+  // network or within one host).
+  void transfer(sg4::Host* from, sg4::Host* to, double bytes) const;
+  // Runs `seconds` of one core's work on `host`; concurrent computations beyond the host's
+  // core count share it (processor sharing), as threads on real cores do.
+  void compute(sg4::Host* host, double seconds) const;
+
+  // Walks a list of steps from `at`; stops at the first failure and returns it.
+  Outcome walk(FlowContext& ctx, const std::vector<Step>& steps, sg4::Host* at);
+
+  // Components are made by the model registry (models/registry.h) and handed over here.
+  void add_component(std::unique_ptr<Component> c);
+  // Runs the simulation to the end of the scenario's duration and finalises the metrics.
+  void run();
+
+private:
+  Outcome run_step(FlowContext& ctx, const Step& step, sg4::Host* at);
+  Outcome with_retries(FlowContext& ctx, const Step& step, sg4::Host* at);
+  Outcome attempt(FlowContext& ctx, const Step& step, sg4::Host* at);
+  Outcome attempt_with_timeout(const FlowContext& ctx, const Step& step, sg4::Host* at, double timeout);
+  Outcome visit(FlowContext& ctx, const Step& step, sg4::Host* at);
+  Outcome parallel(const FlowContext& ctx, const Step& step, sg4::Host* at);
+  Outcome branch(FlowContext& ctx, const Step& step, sg4::Host* at);
+  size_t pick_replica(FlowContext& ctx, Component& c);
+
+  const Scenario& sc_;
+  sg4::Engine* engine_;
+  Platform platform_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<ExecutorPool> pool_;
+  std::vector<std::unique_ptr<Component>> components_;
+  std::map<std::string, Component*> by_name_;
+  std::vector<Rng> flow_rngs_;  // per request class: branches and retry jitter
+};
+
+}  // namespace archsim

@@ -1,0 +1,150 @@
+#pragma once
+// The typed scenario: what a YAML file says once it has been parsed, validated, had its
+// variants applied and its units resolved. The engine receives only this; it never sees YAML.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/diagnostics.h"
+#include "sim/core/popularity.h"
+#include "sim/scenario/param_table.h"
+
+namespace archsim {
+
+struct RunSettings {
+  double duration = 60;  // simulated seconds, warm-up included
+  double warmup   = 10;  // statistics ignore requests that arrive before this
+  uint64_t seed   = 1;
+  double window   = 1;  // time-series window
+  // Bound on requests in flight at once (executor actors); beyond it arrivals wait in the
+  // client's backlog, and beyond max_backlog they are dropped and counted as errors.
+  size_t max_in_flight = 20000;
+  size_t max_backlog   = 200000;
+};
+
+struct LinkSpec {
+  double bandwidth = 0;  // bytes/s
+  double latency   = 0;  // seconds
+};
+
+struct DatacenterSpec {
+  std::string name;
+  int racks = 1;
+  LinkSpec host_link;  // host <-> top-of-rack switch
+  LinkSpec rack_link;  // rack switch <-> datacenter spine
+  SourceLoc loc;
+};
+
+struct PlatformSpec {
+  // "ideal": no network at all (transfers take no time); validation scenarios use it.
+  // "cm02": textbook delays (latency as written, bandwidth shared max-min, TCP window bound).
+  // "lv08": SimGrid's default, which imitates TCP slow start (latency x13.01, bandwidth x0.97).
+  std::string network_model = "ideal";
+  std::vector<DatacenterSpec> datacenters;
+  LinkSpec wan;                  // between datacenters (one-way latency)
+  std::string client_region;     // datacenter the clients reach
+  LinkSpec client_link;          // clients' access link (one-way latency to the region)
+  double host_speed = 1e9;       // flop/s of one core; CPU times are converted at this speed
+  bool crosstraffic = false;     // SimGrid's reverse ACK flows (see docs/network-model.md)
+};
+
+struct ComponentSpec {
+  std::string name;
+  std::string model;
+  std::string datacenter;  // empty: the first datacenter
+  ParamValues params;
+  SourceLoc loc;
+};
+
+struct KeySpaceSpec {
+  std::string name;
+  uint64_t keys = 0;
+  std::shared_ptr<const Popularity> popularity;
+  std::shared_ptr<const Distribution> value_size;  // bytes
+  double ttl = 0;                                  // 0 = no expiry
+  SourceLoc loc;
+};
+
+struct RetryPolicy {
+  double timeout     = 0;  // per attempt; 0 = none
+  int retries        = 0;  // extra attempts after the first
+  double backoff     = 0;  // wait before retry k is backoff * 2^(k-1) ...
+  double backoff_max = 0;  // ... capped here (0 = no cap)
+  double jitter      = 0;  // ... times uniform(1 - jitter, 1)
+};
+
+enum class JoinKind { All, First, Quorum };
+
+// One step of a flow. `call: X` without `steps` takes the rest of its block as its body (the
+// request moves into X, and the response returns when the body is done); the parser rewrites
+// it into this nested form, so the engine only sees nested calls.
+struct Step {
+  enum class Kind { Call, Op, Parallel, Branch };
+  Kind kind = Kind::Call;
+  SourceLoc loc;
+
+  // Call and Op
+  std::string component;
+  std::string op = "call";
+  double request_bytes  = -1;  // -1: the request class's default
+  double response_bytes = -1;
+  std::optional<RetryPolicy> retry;
+  std::vector<Step> body;                               // Call: what runs inside the callee
+  std::map<std::string, std::vector<Step>> on_outcome;  // Op: "hit", "miss", "error", ...
+
+  // Parallel
+  std::vector<std::vector<Step>> branches;
+  JoinKind join = JoinKind::All;
+  int quorum    = 0;
+
+  // Branch by probability: the remaining probability runs nothing.
+  std::vector<std::pair<double, std::vector<Step>>> choices;
+};
+
+struct RequestClassSpec {
+  std::string name;
+  ParamValues params;  // checked against the client model's table (arrivals, rate, ...)
+  std::string key_space;
+  std::vector<Step> flow;
+  SourceLoc loc;
+};
+
+struct TargetSpec {
+  std::string text;     // as written: "redirect.latency.p99 < 50ms"
+  std::string subject;  // a request class or a component
+  bool subject_is_class = true;
+  std::string metric;   // "latency.p99", "throughput", "errors", or a component metric
+  std::string op;       // < <= > >=
+  double value = 0;
+  Unit unit    = Unit::Number;
+  SourceLoc loc;
+};
+
+struct VariantInfo {
+  std::string name;
+  std::string description;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string title;
+  int design = 0;
+  std::string description;
+  std::vector<std::string> variants_applied;
+  RunSettings run;
+  PlatformSpec platform;
+  std::vector<ComponentSpec> components;
+  std::vector<KeySpaceSpec> data;
+  std::vector<RequestClassSpec> workload;
+  std::vector<TargetSpec> targets;
+  std::vector<VariantInfo> variants;  // all variants the file defines
+
+  const ComponentSpec* component(const std::string& name) const;
+  const KeySpaceSpec* key_space(const std::string& name) const;
+};
+
+}  // namespace archsim

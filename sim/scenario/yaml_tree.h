@@ -1,0 +1,59 @@
+#pragma once
+// A scenario's YAML as a plain tree that remembers where each node came from. We convert
+// yaml-cpp's nodes once, with guards against hostile input (size, binary data, nesting depth,
+// alias bombs, duplicate keys), and then merge variant patches on this tree: a patched node keeps
+// the file position it was written at, so an error in a variant points into the variant.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/diagnostics.h"
+
+namespace archsim {
+
+struct YEntry;
+
+struct YNode {
+  enum class Kind { Null, Scalar, Sequence, Map };
+  Kind kind = Kind::Null;
+  std::string scalar;           // for Scalar
+  std::vector<YNode> items;     // for Sequence
+  std::vector<YEntry> entries;  // for Map, in file order
+  SourceLoc loc;
+
+  bool is_map() const { return kind == Kind::Map; }
+  bool is_seq() const { return kind == Kind::Sequence; }
+  bool is_scalar() const { return kind == Kind::Scalar; }
+  bool is_null() const { return kind == Kind::Null; }
+  const YNode* find(std::string_view key) const;
+  YNode* find(std::string_view key);
+  // "a mapping", "a list", "'abc'", "nothing": for "expected X, got Y" messages.
+  std::string describe() const;
+};
+
+struct YEntry {
+  std::string key;
+  SourceLoc key_loc;
+  YNode value;
+};
+
+// Limits that bound memory and time whatever the input.
+struct YamlLimits {
+  size_t max_file_bytes = 4u << 20;  // scenarios are hand-written: 4 MiB is generous
+  size_t max_nodes      = 1000000;   // after alias expansion
+  // Nesting depth of the converted tree. yaml-cpp stops plain nesting itself (at a few hundred
+  // levels), but not nesting built from aliases: a chain of anchors, or an anchor that contains
+  // an alias to itself (`a: &a [*a]`), which is a cycle and would recurse until the stack ends.
+  size_t max_depth = 200;
+};
+
+// Loads and converts a file. On any failure adds diagnostics and returns a Null node.
+YNode load_yaml_file(const std::string& path, Diagnostics& diags, const YamlLimits& limits = {});
+YNode load_yaml_text(const std::string& text, const std::string& name, Diagnostics& diags,
+                     const YamlLimits& limits = {});
+
+// Patch semantics for variants: maps merge key by key (recursively), a null value deletes the
+// key, anything else (scalars, lists) replaces the base value whole.
+void merge_patch(YNode& base, const YNode& patch);
+
+}  // namespace archsim

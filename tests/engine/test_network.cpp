@@ -1,0 +1,67 @@
+// The network model is an explicit choice (docs/network-model.md): these tests pin what a
+// small message costs under each.
+#include <catch2/catch.hpp>
+
+#include "sim_helpers.h"
+
+using namespace archsim;
+using namespace archsim::test;
+
+namespace {
+// One client request to a zero-work station: the latency is the round trip alone.
+std::string round_trip_scenario(const std::string& model)
+{
+  return R"(
+archsim: 1
+name: net
+run: {duration: 2s, warmup: 0.5s}
+platform:
+  network_model: )" + model + R"(
+  datacenters:
+    dc: {racks: 1, host_link: {latency: 0us, bandwidth: 100Gbps}, rack_link: {latency: 0us, bandwidth: 100Gbps}}
+  clients: {region: dc, latency: 50us, bandwidth: 1Gbps}
+components:
+  echo: {model: queue_station, servers: 1, service: 0s}
+workload:
+  ping: {arrivals: constant, rate: 100/s, request_size: 1000B, response_size: 1000B}
+flows:
+  ping: [{call: echo}]
+)";
+}
+}  // namespace
+
+TEST_CASE("cm02: a 1000-byte message over a 50us 1Gbps link takes 50us + 8us each way")
+{
+  auto r            = simulate(round_trip_scenario("cm02"));
+  const auto& lat   = klass(r, "ping")["latency"];
+  double one_way    = 50e-6 + 1000.0 / 125e6;  // latency + size / bandwidth (bytes/s)
+  double round_trip = 2 * one_way;
+  // Requests never overlap (10 ms apart), so every one takes exactly the round trip; the
+  // 100Gbps rack and host links add 2 x 1000/12.5e9 = 0.16us, within the tolerance.
+  CHECK(lat["min"].get<double>() == Approx(round_trip).epsilon(0.005));
+  CHECK(lat["max"].get<double>() == Approx(round_trip).epsilon(0.005));
+}
+
+TEST_CASE("lv08: SimGrid's TCP model multiplies the latency by 13.01 and divides the bandwidth by 0.97")
+{
+  auto r          = simulate(round_trip_scenario("lv08"));
+  const auto& lat = klass(r, "ping")["latency"];
+  double one_way  = 13.01 * 50e-6 + 1000.0 / (0.97 * 125e6);
+  CHECK(lat["min"].get<double>() == Approx(2 * one_way).epsilon(0.01));
+}
+
+TEST_CASE("ideal network: transfers take no time")
+{
+  auto r = simulate(R"(
+archsim: 1
+name: ideal
+run: {duration: 2s, warmup: 0.5s}
+components:
+  echo: {model: queue_station, servers: 1, service: 1ms}
+workload:
+  ping: {arrivals: constant, rate: 100/s}
+flows:
+  ping: [{call: echo}]
+)");
+  CHECK(klass(r, "ping")["latency"]["max"].get<double>() == Approx(1e-3).epsilon(1e-9));
+}

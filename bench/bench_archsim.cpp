@@ -3,7 +3,7 @@
 // -> 1 database chain over simulated links. Compare (a) with bench_bare_simgrid, the same queue
 // written directly on SimGrid: the ratio is archsim's own overhead. Prints one JSON line.
 //
-//   bench_archsim --case mm1|chain [--requests N]
+//   bench_archsim --case mm1|chain [--requests N] [--cfg=SIMGRID_OPTION ...]
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -51,11 +51,14 @@ int main(int argc, char** argv)
 {
   std::string which = "mm1";
   double requests   = 1e5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--case"))
-      which = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--requests"))
-      requests = std::atof(argv[i + 1]);
+  EngineOptions options;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strncmp(argv[i], "--cfg=", 6) || !std::strncmp(argv[i], "--log=", 6))
+      options.simgrid_args.emplace_back(argv[i]);
+    else if (!std::strcmp(argv[i], "--case") && i + 1 < argc)
+      which = argv[++i];
+    else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
+      requests = std::atof(argv[++i]);
   }
   double rate      = which == "mm1" ? 900 : 10000;
   std::string text = which == "mm1" ? kMm1 : kChain;
@@ -66,7 +69,7 @@ int main(int argc, char** argv)
     std::cerr << diags.str();
     return 2;
   }
-  auto result = run_simulation(*sc, {});
+  auto result = run_simulation(*sc, options);
   double done = 0;
   for (const auto& c : result["classes"])
     done += c["ok"].get<double>();

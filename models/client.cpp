@@ -70,7 +70,7 @@ const ModelSpec& client_spec()
             .range(1e-9, 1e9),
         param::quantity("amplitude", Unit::Fraction, "", "diurnal: swing around the mean rate (0..1)"),
         param::quantity("period", Unit::Duration, "24h", "diurnal: length of one cycle").range(1e-3, 1e8),
-        param::count("users", "", "closed: number of users").range(1, 100000),
+        param::count("users", "", "closed: number of users (all closed classes together: at most 25K)").range(1, 25000),
         param::distribution("think", Unit::Duration, "{dist: exponential, mean: 1s}", "closed: think time"),
         param::key_space("key", "Key space (under data:) from which each request draws its key"),
         param::quantity("request_size", Unit::Size, "1KB", "Bytes of each request on the wire")

@@ -262,6 +262,8 @@ std::string format_rate(double per_second)
 
 std::string format_count(double count)
 {
+  if (std::fabs(count) >= 1e15)
+    return fmt::format("{:.3g}", count);
   static constexpr std::array<Suffix, 5> ladder{{{"", 1.0}, {"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {"T", 1e12}}};
   if (std::fabs(count) < 1e4 && count == std::floor(count))
     return fmt::format("{}", static_cast<long long>(count));

@@ -1,5 +1,7 @@
 #include "sim/engine/runtime.h"
 
+#include <algorithm>
+
 namespace archsim {
 
 Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement>& placements)
@@ -7,7 +9,12 @@ Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement
 {
   configure_network_model(sc_.platform);
   platform_ = build_platform(sc_, placements);
-  pool_     = std::make_unique<ExecutorPool>(platform_.driver, sc_.run.max_in_flight, sc_.run.max_backlog);
+  size_t users = 0;
+  for (const auto& rc : sc_.workload)
+    if (rc.params.text("arrivals") == "closed")
+      users += static_cast<size_t>(rc.params.integer("users"));
+  size_t executors = std::min(sc_.run.max_in_flight, static_cast<size_t>(kMaxActors) - users);
+  pool_ = std::make_unique<ExecutorPool>(platform_.driver, executors, sc_.run.max_backlog);
   metrics_.clock.warmup = sc_.run.warmup;
   metrics_.clock.window = sc_.run.window;
   for (const auto& rc : sc_.workload) {

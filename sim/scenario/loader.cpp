@@ -420,6 +420,21 @@ void check_references(const YNode& root, Scenario& sc, const ModelCatalog& catal
       diags.error(rc.loc, "workload." + rc.name, "a request class and a component share this name (targets would be ambiguous)");
 }
 
+// Every closed-loop user is a SimGrid actor with its own stack, and the kernel's default
+// vm.max_map_count (65530) caps a process near 32K of them (simgrid-notes.md).
+void check_actor_budget(const Scenario& sc, Diagnostics& diags)
+{
+  double users = 0;
+  for (const auto& rc : sc.workload)
+    if (rc.params.has("arrivals") && rc.params.text("arrivals") == "closed" && rc.params.has("users"))
+      users += rc.params.number("users");
+  if (users > kMaxClosedUsers)
+    diags.error(sc.workload.front().loc, "workload",
+                fmt::format("{:g} closed-loop users in all; at most {} fit in one run (each is a simulated "
+                            "actor, and the kernel limits a process to about 32K of them)",
+                            users, kMaxClosedUsers));
+}
+
 std::optional<Scenario> build(YNode root, const std::string& file, const ModelCatalog& catalog,
                               const LoadOptions& options, Diagnostics& diags)
 {
@@ -503,6 +518,7 @@ std::optional<Scenario> build(YNode root, const std::string& file, const ModelCa
   check_references(root, sc, catalog, diags, unusable);
   if (const YNode* n = root.find("targets"))
     read_targets(*n, sc, catalog, diags, unusable);
+  check_actor_budget(sc, diags);
 
   if (options.seed)
     sc.run.seed = *options.seed;

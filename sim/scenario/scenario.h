@@ -14,13 +14,19 @@
 
 namespace archsim {
 
+// Actors per process are limited (vm.max_map_count): closed-loop users and executor actors
+// share this budget. See RunSettings::max_in_flight.
+constexpr int kMaxActors      = 30000;
+constexpr int kMaxClosedUsers = 25000;
+
 struct RunSettings {
   double duration = 60;  // simulated seconds, warm-up included
   double warmup   = 10;  // statistics ignore requests that arrive before this
   uint64_t seed   = 1;
   double window   = 1;  // time-series window
   // Bound on requests in flight at once (executor actors); beyond it arrivals wait in the
-  // client's backlog, and beyond max_backlog they are dropped and counted as errors.
+  // client's backlog, and beyond max_backlog they are dropped and counted as errors. The run
+  // lowers it so that executors plus closed-loop users stay within kMaxActors.
   size_t max_in_flight = 20000;
   size_t max_backlog   = 200000;
 };

@@ -1,8 +1,9 @@
 #pragma once
-// A scenario's YAML as a plain tree that remembers where each node came from. We convert
-// yaml-cpp's nodes once, with guards against hostile input (size, binary data, nesting depth,
-// alias bombs, duplicate keys), and then merge variant patches on this tree: a patched node keeps
-// the file position it was written at, so an error in a variant points into the variant.
+// A scenario's YAML as a plain tree that remembers where each node came from. We build it once
+// from yaml-cpp's parser events, with guards against hostile input (size, binary data, nesting
+// depth, alias bombs and cycles, duplicate keys, several documents), and then merge variant
+// patches on this tree: a patched node keeps the file position it was written at, so an error in
+// a variant points into the variant.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +42,9 @@ struct YEntry {
 struct YamlLimits {
   size_t max_file_bytes = 4u << 20;  // scenarios are hand-written: 4 MiB is generous
   size_t max_nodes      = 1000000;   // after alias expansion
-  // Nesting depth of the converted tree. yaml-cpp stops plain nesting itself (at a few hundred
-  // levels), but not nesting built from aliases: a chain of anchors, or an anchor that contains
-  // an alias to itself (`a: &a [*a]`), which is a cycle and would recurse until the stack ends.
+  // Nesting depth of the tree, aliases expanded: every later pass over the tree recurses, so a
+  // deep tree (thousands of '[', or a chain of anchors each holding the previous one) must stop
+  // here rather than exhaust a stack.
   size_t max_depth = 200;
 };
 

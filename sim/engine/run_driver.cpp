@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
 #include <fmt/format.h>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -73,6 +75,13 @@ nlohmann::json run_simulation(const Scenario& sc, const EngineOptions& options)
   std::vector<std::string> args{"archsim", "--log=root.thres:warning", "--log=xbt_cfg.thres:warning",
                                 "--log=ker_engine.thres:error"};
   args.insert(args.end(), options.simgrid_args.begin(), options.simgrid_args.end());
+  // Extra SimGrid options for every run of this process tree, e.g. under AddressSanitizer:
+  // ARCHSIM_SIMGRID_ARGS=--cfg=contexts/factory:thread (docs/architecture.md).
+  if (const char* extra = std::getenv("ARCHSIM_SIMGRID_ARGS")) {
+    std::istringstream words(extra);
+    for (std::string w; words >> w;)
+      args.push_back(w);
+  }
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());

@@ -109,9 +109,9 @@ struct ClassDriver {
     return req;
   }
 
-  void run_request(const std::shared_ptr<Request>& req)
+  void run_request(const std::shared_ptr<Request>& req) const
   {
-    FlowContext ctx{req, {}};
+    FlowContext ctx{req, req->key, req->has_key, keys, {}};
     Outcome o = rt.walk(ctx, rc.flow, rt.platform().client);
     metrics.record_completion(req->arrival, Runtime::now(), o.ok(), o.status == Outcome::Status::Timeout, o.tag);
   }

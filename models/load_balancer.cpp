@@ -43,7 +43,7 @@ const ModelSpec& load_balancer_spec()
         {"queue_length", Unit::Number, "Mean requests waiting for a core"},
         {"imbalance", Unit::Number, "Busiest backend replica's share of requests over the mean share"},
     };
-    s.operations = {"call"};
+    s.operations = {{"call", "Pass the proxy, which pins the backend replica for the next call to the backend", {}, {}}};
     return s;
   }();
   return spec;
@@ -123,12 +123,12 @@ private:
       return backend_.active(b) < backend_.active(a) ? b : a;
     }
     // consistent_hash: requests without a key fall back to round robin.
-    if (!ctx.req->has_key) {
+    if (!ctx.has_key) {
       size_t r = next_;
       next_    = (next_ + 1) % n;
       return r;
     }
-    return ring_.node_for(ctx.req->key);
+    return ring_.node_for(ctx.key);
   }
 
   Component& backend_;

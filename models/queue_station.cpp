@@ -28,7 +28,7 @@ const ModelSpec& queue_station_spec()
         {"queue_length", Unit::Number, "Mean requests waiting (Lq)"},
         {"rejections", Unit::Count, "Requests turned away because the queue was full"},
     };
-    s.operations = {"call"};
+    s.operations = {{"call", "Queue for a server and be served", {}, {}}};
     return s;
   }();
   return spec;

@@ -40,7 +40,7 @@ const ModelSpec& service_spec()
         {"queue_length", Unit::Number, "Mean requests waiting for a thread (all replicas)"},
         {"rejections", Unit::Count, "Requests turned away because the queue was full"},
     };
-    s.operations = {"call"};
+    s.operations = {{"call", "Enter the service: queue for a thread, do the CPU work, run the nested steps", {}, {}}};
     return s;
   }();
   return spec;

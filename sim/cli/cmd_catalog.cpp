@@ -52,8 +52,13 @@ void describe(const ModelSpec& m)
     fmt::print("  keeps:     {}\n", m.keeps);
   if (!m.abstracts.empty())
     fmt::print("  abstracts: {}\n", m.abstracts);
-  if (!m.operations.empty())
-    fmt::print("  flow steps it answers: {}\n", fmt::join(m.operations, ", "));
+  for (const auto& op : m.operations) {
+    fmt::print("  flow step `{}: COMPONENT`: {}\n", op.name, op.doc);
+    for (const auto& o : op.options)
+      fmt::print("      option {}: {}; {}\n", o.name, kind_text(o), o.doc);
+    if (!op.outcomes.empty())
+      fmt::print("      outcomes (handle with on_OUTCOME): {}\n", fmt::join(op.outcomes, ", "));
+  }
   fmt::print("\n  parameters:\n");
   size_t w = 4;
   for (const auto& p : m.params)

@@ -39,6 +39,9 @@ public:
   // Which replica serves this request when no load balancer pinned one: round robin, as a
   // client-side balancer would. Sharded models override it with their key placement.
   virtual size_t choose_replica(const FlowContext& ctx);
+  // Bytes of the request for this step when the model knows them (a SET carries its value);
+  // -1 for the request class's default.
+  virtual double request_bytes(const FlowContext&, const Step&) { return -1; }
   // What happens at the replica. `body` runs the nested steps (empty for a leaf call).
   virtual Outcome serve(FlowContext& ctx, const Step& step, size_t replica, const Body& body) = 0;
   // Called once after the run, to set end-of-run metric values.

@@ -90,11 +90,18 @@ size_t Runtime::pick_replica(FlowContext& ctx, Component& c)
 
 Outcome Runtime::attempt(FlowContext& ctx, const Step& step, sg4::Host* at)
 {
+  if (!step.key_space.empty()) {
+    const KeySpaceSpec* space = sc_.key_space(step.key_space);
+    ctx.key_space             = space;
+    ctx.key                   = space->popularity->sample(flow_rngs_[ctx.req->class_index]);
+    ctx.has_key               = true;
+  }
   Component& c      = *by_name_.at(step.component);
   size_t replica    = pick_replica(ctx, c);
   sg4::Host* there  = c.host(replica);
   const Request& rq = *ctx.req;
-  transfer(at, there, step.request_bytes >= 0 ? step.request_bytes : rq.request_bytes);
+  double model_bytes = step.request_bytes >= 0 ? -1 : c.request_bytes(ctx, step);
+  transfer(at, there, step.request_bytes >= 0 ? step.request_bytes : model_bytes >= 0 ? model_bytes : rq.request_bytes);
   double arrived = now();
   c.enter(replica);
   Outcome o;
@@ -105,7 +112,8 @@ Outcome Runtime::attempt(FlowContext& ctx, const Step& step, sg4::Host* at)
   }
   c.leave(replica);
   c.metrics().residence(arrived, now());
-  transfer(there, at, step.response_bytes >= 0 ? step.response_bytes : rq.response_bytes);
+  transfer(there, at,
+           step.response_bytes >= 0 ? step.response_bytes : o.response_bytes >= 0 ? o.response_bytes : rq.response_bytes);
   if (step.kind == Step::Kind::Op) {
     // Outcome handlers (on_miss, on_error, ...) run at the caller, after the answer is back.
     auto handler = step.on_outcome.find(o.ok() ? o.tag : (o.status == Outcome::Status::Timeout ? "timeout" : "error"));

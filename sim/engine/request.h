@@ -23,8 +23,15 @@ struct Request {
   double response_bytes = 1000;
 };
 
+struct KeySpaceSpec;
+
 struct FlowContext {
   std::shared_ptr<const Request> req;
+  // The key data operations act on: the request's own key, until a step with `key: SPACE`
+  // draws another one (e.g. a feed read that then touches a post), which later steps reuse.
+  uint64_t key                 = 0;
+  bool has_key                 = false;
+  const KeySpaceSpec* key_space = nullptr;
   // Replicas chosen upstream (by a load balancer) for components further down the flow.
   std::vector<std::pair<const Component*, size_t>> pins;
 };
@@ -33,6 +40,7 @@ struct Outcome {
   enum class Status { Ok, Error, Timeout };
   Status status = Status::Ok;
   std::string tag;  // for ops: "hit", "miss", ...; for errors: "rejected", "timeout", ...
+  double response_bytes = -1;  // set by a data operation (a value's size); -1: the default
   bool ok() const { return status == Status::Ok; }
   static Outcome success(std::string tag = "") { return {Status::Ok, std::move(tag)}; }
   static Outcome error(std::string tag) { return {Status::Error, std::move(tag)}; }

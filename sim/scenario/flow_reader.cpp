@@ -97,7 +97,7 @@ private:
     if (spec && !spec->supports(op)) {
       diags_.error(node.loc, path,
                    fmt::format("component '{}' (model {}) does not answer '{}'; it answers {}", c->name, c->model, op,
-                               list_names(spec->operations)));
+                               list_names(spec->operation_names())));
       return false;
     }
     out = node.scalar;
@@ -187,17 +187,34 @@ private:
     }
     if (!check_target(verb.value, step.op, path + "." + verb.key, step.component))
       return std::nullopt;
-    std::vector<std::string> keys{verb.key};
-    keys.insert(keys.end(), kRetryKeys.begin(), kRetryKeys.end());
-    keys.insert(keys.end(), kSizeKeys.begin(), kSizeKeys.end());
-    for (const auto& e : node.entries)
-      if (e.key.rfind("on_", 0) == 0 && e.key.size() > 3)
-        keys.push_back(e.key);
-    check_keys(node, keys, path, diags_);
+    const OperationSpec& op = *catalog_.find(sc_.component(step.component)->model)->operation(step.op);
+    // The operation's own options are checked like a model's parameters; the step's generic
+    // keys (retries, sizes, key, handlers) are reserved.
+    std::vector<std::string> reserved{verb.key, "key"};
+    reserved.insert(reserved.end(), kRetryKeys.begin(), kRetryKeys.end());
+    reserved.insert(reserved.end(), kSizeKeys.begin(), kSizeKeys.end());
+    std::vector<std::string> handlers{"on_error", "on_timeout"};
+    for (const auto& o : op.outcomes)
+      handlers.push_back("on_" + o);
+    reserved.insert(reserved.end(), handlers.begin(), handlers.end());
+    ModelSpec options;
+    options.name   = step.op;
+    options.params = op.options;
+    step.args      = read_params(options, node, path, diags_, reserved);
     read_retry(node, path, step);
     read_sizes(node, path, step);
+    if (const YNode* k = node.find("key")) {
+      std::vector<std::string> spaces;
+      for (const auto& ks : sc_.data)
+        spaces.push_back(ks.name);
+      if (k->is_scalar() && sc_.key_space(k->scalar))
+        step.key_space = k->scalar;
+      else
+        diags_.error(k->loc, path + ".key",
+                     fmt::format("expected a key space under 'data:' ({}), got {}", list_names(spaces), k->describe()));
+    }
     for (const auto& e : node.entries)
-      if (e.key.rfind("on_", 0) == 0 && e.key.size() > 3)
+      if (std::find(handlers.begin(), handlers.end(), e.key) != handlers.end())
         step.on_outcome[e.key.substr(3)] = read_list(e.value, path + "." + e.key);
     return step;
   }

@@ -127,9 +127,20 @@ bool ModelSpec::has_metric(const std::string& n) const
   return std::any_of(metrics.begin(), metrics.end(), [&](const MetricSpec& m) { return m.name == n; });
 }
 
-bool ModelSpec::supports(const std::string& op) const
+const OperationSpec* ModelSpec::operation(const std::string& op) const
 {
-  return std::find(operations.begin(), operations.end(), op) != operations.end();
+  for (const auto& o : operations)
+    if (o.name == op)
+      return &o;
+  return nullptr;
+}
+
+std::vector<std::string> ModelSpec::operation_names() const
+{
+  std::vector<std::string> out;
+  for (const auto& o : operations)
+    out.push_back(o.name);
+  return out;
 }
 
 const ParamValue& ParamValues::at(const std::string& name) const

@@ -68,6 +68,16 @@ struct MetricSpec {
 // What a model is, for the loader and `archsim describe`. No SimGrid here.
 class ParamValues;
 
+// A flow-step verb a model answers (`call`, or a data operation such as `get`), with the options
+// a step may give it (checked like parameters) and the outcomes a success can carry, which the
+// step may handle with `on_<outcome>:`. `on_error` and `on_timeout` always exist.
+struct OperationSpec {
+  std::string name;
+  std::string doc;
+  std::vector<ParamSpec> options;
+  std::vector<std::string> outcomes;
+};
+
 struct ModelSpec {
   std::string name;
   std::string summary;
@@ -75,14 +85,16 @@ struct ModelSpec {
   std::string abstracts;  // what it abstracts away
   std::vector<ParamSpec> params;
   std::vector<MetricSpec> metrics;
-  std::vector<std::string> operations;  // flow step verbs it answers ("call", "get", ...)
+  std::vector<OperationSpec> operations;  // flow-step verbs it answers
   bool placed = true;                   // has replicas on hosts (the client is not)
   // Checks that involve several parameters at once (e.g. "rate is required unless closed").
   std::function<void(const ParamValues&, const SourceLoc&, const std::string& path, Diagnostics&)> check;
 
   const ParamSpec* param(const std::string& name) const;
   bool has_metric(const std::string& name) const;
-  bool supports(const std::string& op) const;
+  bool supports(const std::string& op) const { return operation(op) != nullptr; }
+  const OperationSpec* operation(const std::string& op) const;
+  std::vector<std::string> operation_names() const;
 };
 
 using ParamValue = std::variant<double, std::string, bool, std::shared_ptr<const Distribution>>;

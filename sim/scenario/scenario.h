@@ -95,9 +95,11 @@ struct Step {
   // Call and Op
   std::string component;
   std::string op = "call";
+  std::string key_space;       // Op: draw a new key from this key space (empty: keep the current key)
   double request_bytes  = -1;  // -1: the request class's default
   double response_bytes = -1;
   std::optional<RetryPolicy> retry;
+  ParamValues args;                                     // Op: the operation's options (model-checked)
   std::vector<Step> body;                               // Call: what runs inside the callee
   std::map<std::string, std::vector<Step>> on_outcome;  // Op: "hit", "miss", "error", ...
 

@@ -51,18 +51,18 @@ void make_components(Runtime& rt, const Scenario& sc)
   }
 }
 
+// Simulated-time progress on stderr, every 5% of the run; the last line is printed by the
+// driver once the run is over (the engine stops at the end time, before a 100% tick).
 void start_progress(double duration)
 {
   sg4::Actor::create("progress", sg4::Host::by_name("archsim-driver"), [duration] {
     auto start = std::chrono::steady_clock::now();
-    for (int k = 1; k <= 20; ++k) {
+    for (int k = 1; k < 20; ++k) {
       sg4::this_actor::sleep_until(duration * k / 20.0);
       double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      double eta  = wall * (20 - k) / k;
       fmt::print(stderr, "\r  simulated {:.0f}% ({:.1f}s of {:.1f}s), {:.1f}s elapsed, ~{:.0f}s left   ", k * 5.0,
-                 duration * k / 20.0, duration, wall, eta);
+                 duration * k / 20.0, duration, wall, wall * (20 - k) / k);
     }
-    fmt::print(stderr, "\n");
   })->daemonize();
 }
 
@@ -107,6 +107,9 @@ nlohmann::json run_simulation(const Scenario& sc, const EngineOptions& options)
 
   auto start = std::chrono::steady_clock::now();
   rt.run();
+  if (options.progress)
+    fmt::print(stderr, "\r  simulated 100% ({:.1f}s), {:.1f}s elapsed{:30}\n", sc.run.duration,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "");
   RunMeta meta;
   meta.argv        = options.argv;
   meta.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -178,9 +178,13 @@ json build_run_result(Runtime& rt, const ModelCatalog& catalog, const RunMeta& m
     classes.push_back(c);
   }
   j["classes"] = classes;
-  json comps   = json::array();
-  for (const auto& m : reg.components)
-    comps.push_back(component_json(*m, *catalog.find(m->model()), reg.clock, measured));
+  // In the scenario's order (components are created in dependency order, which readers do
+  // not care about).
+  json comps = json::array();
+  for (const auto& spec : sc.components)
+    for (const auto& m : reg.components)
+      if (m->name() == spec.name)
+        comps.push_back(component_json(*m, *catalog.find(m->model()), reg.clock, measured));
   j["components"] = comps;
   json targets    = json::array();
   for (const auto& t : sc.targets)

@@ -73,11 +73,17 @@ Platform build_platform(const Scenario& sc, const std::map<std::string, Placemen
       racks[dc.name].push_back(rack_zone);
     }
     if (dc.name == ps.client_region) {
-      // Clients sit behind their access link, attached to the region's spine.
-      out.client = dc_zone->create_host("clients", ps.host_speed)->seal();
-      add_uplink(dc_zone, out.client->get_netpoint(), nullptr, "clients-access", ps.client_link);
-      out.driver = dc_zone->create_host("archsim-driver", ps.host_speed)->seal();
-      dc_zone->add_route(out.driver->get_netpoint(), nullptr, nullptr, nullptr, {}, true);
+      // Clients sit behind their access link, attached to the region's spine. They get a zone
+      // of their own: SimGrid 3.32 routes wrongly (or throws) between a host placed directly
+      // in a zone and a host inside one of that zone's subzones.
+      NetPoint* edge        = nullptr;
+      sg4::NetZone* clients = make_star(dc.name + "-clients", dc_zone, edge);
+      out.client            = clients->create_host("clients", ps.host_speed)->seal();
+      clients->add_route(out.client->get_netpoint(), nullptr, nullptr, nullptr, {}, true);
+      out.driver = clients->create_host("archsim-driver", ps.host_speed)->seal();
+      clients->add_route(out.driver->get_netpoint(), nullptr, nullptr, nullptr, {}, true);
+      clients->seal();
+      add_uplink(dc_zone, clients->get_netpoint(), edge, "clients-access", ps.client_link);
     }
   }
   // Replicas of a component are spread round-robin over the racks of its datacenter, so a

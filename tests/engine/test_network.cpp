@@ -18,9 +18,10 @@ run: {duration: 2s, warmup: 0.5s}
 platform:
   network_model: )" + model + R"(
   datacenters:
-    dc: {racks: 1, host_link: {latency: 0us, bandwidth: 100Gbps}, rack_link: {latency: 0us, bandwidth: 100Gbps}}
+    dc: {racks: 2, host_link: {latency: 10us, bandwidth: 100Gbps}, rack_link: {latency: 20us, bandwidth: 100Gbps}}
   clients: {region: dc, latency: 50us, bandwidth: 1Gbps}
 components:
+  other: {model: queue_station, servers: 1, service: 0s}
   echo: {model: queue_station, servers: 1, service: 0s}
 workload:
   ping: {arrivals: constant, rate: 100/s, request_size: 1000B, response_size: 1000B}
@@ -30,14 +31,15 @@ flows:
 }
 }  // namespace
 
-TEST_CASE("cm02: a 1000-byte message over a 50us 1Gbps link takes 50us + 8us each way")
+TEST_CASE("cm02: a 1000-byte message costs the route's latencies plus size over the bottleneck bandwidth")
 {
-  auto r            = simulate(round_trip_scenario("cm02"));
-  const auto& lat   = klass(r, "ping")["latency"];
-  double one_way    = 50e-6 + 1000.0 / 125e6;  // latency + size / bandwidth (bytes/s)
+  auto r          = simulate(round_trip_scenario("cm02"));
+  const auto& lat = klass(r, "ping")["latency"];
+  // client access 50us + rack link 20us + host link 10us, and 1000 B over the 1 Gbps access
+  // link (8us); `other` sits on the first rack, `echo` on the second.
+  double one_way    = 50e-6 + 20e-6 + 10e-6 + 1000.0 / 125e6;
   double round_trip = 2 * one_way;
-  // Requests never overlap (10 ms apart), so every one takes exactly the round trip; the
-  // 100Gbps rack and host links add 2 x 1000/12.5e9 = 0.16us, within the tolerance.
+  // Requests never overlap (10 ms apart), so every one takes exactly the round trip.
   CHECK(lat["min"].get<double>() == Approx(round_trip).epsilon(0.005));
   CHECK(lat["max"].get<double>() == Approx(round_trip).epsilon(0.005));
 }
@@ -46,7 +48,7 @@ TEST_CASE("lv08: SimGrid's TCP model multiplies the latency by 13.01 and divides
 {
   auto r          = simulate(round_trip_scenario("lv08"));
   const auto& lat = klass(r, "ping")["latency"];
-  double one_way  = 13.01 * 50e-6 + 1000.0 / (0.97 * 125e6);
+  double one_way  = 13.01 * (50e-6 + 20e-6 + 10e-6) + 1000.0 / (0.97 * 125e6);
   CHECK(lat["min"].get<double>() == Approx(2 * one_way).epsilon(0.01));
 }
 
@@ -64,4 +66,26 @@ flows:
   ping: [{call: echo}]
 )");
   CHECK(klass(r, "ping")["latency"]["max"].get<double>() == Approx(1e-3).epsilon(1e-9));
+}
+
+TEST_CASE("cm02: host to host across racks crosses two host links and two rack links")
+{
+  auto r = simulate(R"(
+archsim: 1
+name: racks
+run: {duration: 2s, warmup: 0.5s}
+platform:
+  datacenters:
+    dc: {racks: 2, host_link: {latency: 10us, bandwidth: 100Gbps}, rack_link: {latency: 20us, bandwidth: 100Gbps}}
+  clients: {region: dc, latency: 1ms, bandwidth: 100Gbps}
+components:
+  front: {model: service, threads: 4, cores: 4, cpu: 0s}
+  back:  {model: queue_station, servers: 1, service: 0s}
+workload:
+  ping: {arrivals: constant, rate: 100/s, request_size: 0B, response_size: 0B}
+flows:
+  ping: [{call: front}, {call: back}]
+)");
+  // front-0 is on rack 0, back-0 on rack 1: 2 x (10 + 20 + 20 + 10) us = 120 us round trip.
+  CHECK(comp(r, "front")["latency"]["max"].get<double>() == Approx(120e-6).epsilon(0.005));
 }

@@ -56,15 +56,22 @@ Platform build_platform(const Scenario& sc, const std::map<std::string, Placemen
     return out;
   }
 
-  NetPoint* world_router = nullptr;
-  sg4::NetZone* world    = make_star("world", nullptr, world_router);
+  // A zone holds either hosts and its own switch (racks, the clients' zone) or only subzones
+  // (the world, each datacenter): SimGrid 3.32 routes wrongly, or throws, between a netpoint
+  // placed directly in a zone and one inside a subzone of that zone. So a datacenter's spine
+  // switch lives in a subzone of its own, reached with no link.
+  sg4::NetZone* world = sg4::create_star_zone("world");
   std::map<std::string, std::vector<sg4::NetZone*>> racks;
   std::map<std::string, size_t> next_rack;
   for (const auto& dc : ps.datacenters) {
-    NetPoint* spine        = nullptr;
-    sg4::NetZone* dc_zone  = make_star(dc.name, world, spine);
-    LinkSpec half_wan      = ps.wan;
-    half_wan.latency       = ps.wan.latency / 2;  // a DC-to-DC route crosses two WAN uplinks
+    sg4::NetZone* dc_zone = sg4::create_star_zone(dc.name);
+    dc_zone->set_parent(world);
+    NetPoint* spine             = nullptr;
+    sg4::NetZone* spine_zone    = make_star(dc.name + "-spine", dc_zone, spine);
+    spine_zone->seal();
+    dc_zone->add_route(spine_zone->get_netpoint(), nullptr, spine, nullptr, {}, true);
+    LinkSpec half_wan = ps.wan;
+    half_wan.latency  = ps.wan.latency / 2;  // a DC-to-DC route crosses two WAN uplinks
     add_uplink(world, dc_zone->get_netpoint(), spine, dc.name + "-wan", half_wan);
     for (int r = 0; r < dc.racks; ++r) {
       NetPoint* tor           = nullptr;

@@ -89,3 +89,28 @@ flows:
   // front-0 is on rack 0, back-0 on rack 1: 2 x (10 + 20 + 20 + 10) us = 120 us round trip.
   CHECK(comp(r, "front")["latency"]["max"].get<double>() == Approx(120e-6).epsilon(0.005));
 }
+
+TEST_CASE("cm02: a call to another datacenter crosses the WAN once each way")
+{
+  auto r = simulate(R"(
+archsim: 1
+name: wan
+run: {duration: 2s, warmup: 0.5s}
+platform:
+  datacenters:
+    east: {racks: 1, host_link: {latency: 10us, bandwidth: 100Gbps}, rack_link: {latency: 20us, bandwidth: 100Gbps}}
+    west: {racks: 1, host_link: {latency: 10us, bandwidth: 100Gbps}, rack_link: {latency: 20us, bandwidth: 100Gbps}}
+  wan: {latency: 10ms, bandwidth: 100Gbps}
+  clients: {region: east, latency: 1ms, bandwidth: 100Gbps}
+components:
+  front: {model: service, threads: 4, cores: 4, cpu: 0s, datacenter: east}
+  back:  {model: queue_station, servers: 1, service: 0s, datacenter: west}
+  spare: {model: queue_station, servers: 1, service: 0s, datacenter: west}
+workload:
+  ping: {arrivals: constant, rate: 100/s, request_size: 0B, response_size: 0B}
+flows:
+  ping: [{call: front}, {call: back}]
+)");
+  // host 10us + rack 20us + WAN 10ms + rack 20us + host 10us, each way.
+  CHECK(comp(r, "front")["latency"]["max"].get<double>() == Approx(2 * (10e-3 + 60e-6)).epsilon(0.001));
+}

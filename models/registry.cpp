@@ -1,9 +1,14 @@
 #include "models/registry.h"
 
+#include "models/cdn_edge.h"
 #include "models/client.h"
+#include "models/kv_store.h"
 #include "models/load_balancer.h"
+#include "models/memcached.h"
 #include "models/queue_station.h"
+#include "models/redis.h"
 #include "models/service.h"
+#include "models/wide_column.h"
 
 namespace archsim {
 
@@ -28,6 +33,11 @@ const std::vector<ModelEntry>& model_registry()
       {&load_balancer_spec, &load_balancer_placement, &make_load_balancer},
       {&service_spec, &service_placement, &make_service},
       {&queue_station_spec, &queue_station_placement, &make_queue_station},
+      {&redis_spec, &redis_placement, &make_redis},
+      {&memcached_spec, &memcached_placement, &make_memcached},
+      {&kv_store_spec, &kv_store_placement, &make_kv_store},
+      {&wide_column_spec, &wide_column_placement, &make_wide_column},
+      {&cdn_edge_spec, &cdn_edge_placement, &make_cdn_edge},
   };
   return entries;
 }

@@ -12,6 +12,14 @@ uint64_t mix64(uint64_t x)
   return x ^ (x >> 31);
 }
 
+uint64_t item_id(std::string_view key_space, uint64_t key)
+{
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : key_space)
+    h = (h ^ c) * 1099511628211ULL;
+  return key ^ mix64(h);
+}
+
 HashRing::HashRing(size_t nodes, size_t vnodes_per_node) : vnodes_(vnodes_per_node)
 {
   for (size_t n = 0; n < nodes; ++n)

@@ -4,12 +4,16 @@
 // (consistent_hash policy) and by sharded stores.
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace archsim {
 
 uint64_t mix64(uint64_t x);  // splitmix64 finaliser: a good, stable 64-bit hash
+// A key id made unique across key spaces (ids 0..n of two key spaces would collide in one
+// store): the key xor the hash of the key space's name (FNV-1a, stable across platforms).
+uint64_t item_id(std::string_view key_space, uint64_t key);
 
 class HashRing {
 public:

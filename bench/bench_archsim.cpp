@@ -1,9 +1,10 @@
 // Benchmarks of archsim's engine: simulated requests per wall second and peak memory for
 // (a) an M/M/1 station (rho 0.9, ideal network) and (b) a client -> load balancer -> 4 services
-// -> 1 database chain over simulated links. Compare (a) with bench_bare_simgrid, the same queue
+// -> 1 database chain over simulated links, and (c) a look-aside cache path (LB -> service ->
+// redis -> kv_store on a miss) with 10^6 or 10^8 keys. Compare (a) with bench_bare_simgrid, the same queue
 // written directly on SimGrid: the ratio is archsim's own overhead. Prints one JSON line.
 //
-//   bench_archsim --case mm1|chain [--requests N] [--cfg=SIMGRID_OPTION ...]
+//   bench_archsim --case mm1|chain|cache_aside [--requests N] [--keys 1M|100M] [--cfg=SIMGRID_OPTION ...]
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -45,12 +46,38 @@ workload:
 flows:
   req: [{call: lb}, {call: app}, {call: db}]
 )";
+// Issue 3's read path: look-aside cache in front of a DynamoDB-like store; memory must not
+// grow with the key count (KEYS is 1M or 100M).
+const char* const kCacheAside = R"(
+archsim: 1
+name: bench_cache_aside
+run: {duration: DURATION, warmup: 0s}
+platform:
+  datacenters: {dc: {racks: 2}}
+  clients: {region: dc, latency: 1ms, bandwidth: 10Gbps}
+components:
+  lb:    {model: load_balancer, backend: app, policy: round_robin, cores: 8}
+  app:   {model: service, replicas: 4, threads: 64, cores: 8, cpu: {dist: exponential, mean: 300us}}
+  cache: {model: redis, shards: 3, maxmemory: 100MB, warm_from: items}
+  db:    {model: kv_store, partitions: 8}
+data:
+  items: {keys: KEYS, popularity: zipf(0.99), value_size: 500B}
+workload:
+  req: {arrivals: poisson, rate: 10000/s, key: items}
+flows:
+  req:
+    - call: lb
+    - call: app
+    - get: cache
+      on_miss: [{get: db}, {set: cache}]
+)";
 }  // namespace
 
 int main(int argc, char** argv)
 {
   std::string which = "mm1";
   double requests   = 1e5;
+  std::string keys  = "1M";
   EngineOptions options;
   for (int i = 1; i < argc; ++i) {
     if (!std::strncmp(argv[i], "--cfg=", 6) || !std::strncmp(argv[i], "--log=", 6))
@@ -59,9 +86,15 @@ int main(int argc, char** argv)
       which = argv[++i];
     else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
       requests = std::atof(argv[++i]);
+    else if (!std::strcmp(argv[i], "--keys") && i + 1 < argc)
+      keys = argv[++i];
   }
   double rate      = which == "mm1" ? 900 : 10000;
-  std::string text = which == "mm1" ? kMm1 : kChain;
+  std::string text = which == "mm1" ? kMm1 : which == "chain" ? kChain : kCacheAside;
+  if (which == "cache_aside") {
+    rate = 10000;
+    text.replace(text.find("KEYS"), 4, keys);
+  }
   text.replace(text.find("DURATION"), 8, fmt::format("{}s", requests / rate));
   Diagnostics diags;
   auto sc = load_scenario_text(text, which, model_catalog(), {}, diags);

@@ -5,8 +5,10 @@
 #include "models/kv_store.h"
 #include "models/load_balancer.h"
 #include "models/memcached.h"
+#include "models/object_store.h"
 #include "models/queue_station.h"
 #include "models/redis.h"
+#include "models/search_index.h"
 #include "models/service.h"
 #include "models/wide_column.h"
 
@@ -38,6 +40,8 @@ const std::vector<ModelEntry>& model_registry()
       {&kv_store_spec, &kv_store_placement, &make_kv_store},
       {&wide_column_spec, &wide_column_placement, &make_wide_column},
       {&cdn_edge_spec, &cdn_edge_placement, &make_cdn_edge},
+      {&object_store_spec, &object_store_placement, &make_object_store},
+      {&search_index_spec, &search_index_placement, &make_search_index},
   };
   return entries;
 }

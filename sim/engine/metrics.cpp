@@ -1,5 +1,7 @@
 #include "sim/engine/metrics.h"
 
+#include <algorithm>
+
 namespace archsim {
 
 namespace {
@@ -32,7 +34,9 @@ void ClassMetrics::record_arrival(double arrival)
 void ClassMetrics::record_completion(double arrival, double now, bool success, bool timed_out,
                                      const std::string& kind)
 {
-  double latency_s = now - arrival;
+  // The clock after sleep_until(t) can read a hair before t (floating point): a request
+  // answered at once must not come out negative.
+  double latency_s = std::max(0.0, now - arrival);
   series.add(clock_->window_index(now), latency_s, success);
   if (arrival < clock_->warmup)
     return;
@@ -74,7 +78,7 @@ ComponentMetrics::Level& ComponentMetrics::declare_level(const std::string& name
 void ComponentMetrics::residence(double arrival_at_component, double now)
 {
   if (arrival_at_component >= clock_->warmup)
-    residence_.add(now - arrival_at_component);
+    residence_.add(std::max(0.0, now - arrival_at_component));
 }
 
 void ComponentMetrics::count(double now, const std::string& counter, double amount)

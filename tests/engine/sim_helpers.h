@@ -33,6 +33,14 @@ inline nlohmann::json simulate_file(const std::string& path, const LoadOptions& 
   return run_isolated(*sc, {});
 }
 
+// `s` with every `from` replaced by `to`: variants of an inline scenario.
+inline std::string with(std::string s, const std::string& from, const std::string& to)
+{
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
 inline const nlohmann::json& klass(const nlohmann::json& r, const std::string& name)
 {
   for (const auto& c : r["classes"])

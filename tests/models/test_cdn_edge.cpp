@@ -8,11 +8,6 @@ using namespace archsim;
 using namespace archsim::test;
 
 namespace {
-std::string with(std::string s, const std::string& from, const std::string& to)
-{
-  s.replace(s.find(from), from.size(), to);
-  return s;
-}
 
 double metric(const nlohmann::json& r, const char* name) { return comp(r, "cdn")["metrics"][name].get<double>(); }
 }  // namespace

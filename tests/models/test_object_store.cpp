@@ -10,12 +10,6 @@ using namespace archsim;
 using namespace archsim::test;
 
 namespace {
-std::string with(std::string s, const std::string& key, const std::string& value)
-{
-  for (size_t at = s.find(key); at != std::string::npos; at = s.find(key))
-    s.replace(at, key.size(), value);
-  return s;
-}
 double mean_latency(const nlohmann::json& r, const char* c) { return klass(r, c)["latency"]["mean"].get<double>(); }
 }  // namespace
 

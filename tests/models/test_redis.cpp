@@ -15,12 +15,6 @@ using namespace archsim::test;
 
 namespace {
 
-std::string with(std::string s, const std::string& from, const std::string& to)
-{
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 double metric(const nlohmann::json& r, const std::string& name)
 {

@@ -11,12 +11,6 @@ using namespace archsim;
 using namespace archsim::test;
 
 namespace {
-std::string with(std::string s, const std::string& from, const std::string& to)
-{
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 double metric(const nlohmann::json& r, const char* name) { return comp(r, "es")["metrics"][name].get<double>(); }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "../che_approximation.h"
 #include "sim/core/key_cache.h"
 #include "sim/core/popularity.h"
 #include "sim/core/rng.h"
@@ -80,28 +81,6 @@ TEST_CASE("KeyCache update of a growing entry never evicts the entry itself")
 }
 
 namespace {
-// Che's approximation: the characteristic time T solves sum_i (1 - e^(-p_i T)) = C, and the
-// hit ratio is sum_i p_i (1 - e^(-p_i T)) (Che, Tung, Wang 2002; Fricker et al. 2012).
-double che_hit_ratio(const Popularity& pop, uint64_t n, double capacity)
-{
-  auto occupancy = [&](double t) {
-    double s = 0;
-    for (uint64_t i = 0; i < n; ++i)
-      s += 1 - std::exp(-pop.probability(i) * t);
-    return s;
-  };
-  double lo = 0, hi = 1;
-  while (occupancy(hi) < capacity)
-    hi *= 2;
-  for (int k = 0; k < 100; ++k) {
-    double mid = (lo + hi) / 2;
-    (occupancy(mid) < capacity ? lo : hi) = mid;
-  }
-  double t = (lo + hi) / 2, hit = 0;
-  for (uint64_t i = 0; i < n; ++i)
-    hit += pop.probability(i) * (1 - std::exp(-pop.probability(i) * t));
-  return hit;
-}
 
 double simulated_hit_ratio(const Popularity& pop, double capacity, int warm, int measured)
 {
@@ -124,7 +103,7 @@ TEST_CASE("LRU hit ratio under zipf(0.8) matches Che's approximation within 2 po
 {
   const uint64_t n = 100000;
   Popularity pop   = Popularity::zipf(n, 0.8);
-  double che       = che_hit_ratio(pop, n, 2000);
+  double che       = test::che_hit_ratio(pop, 2000);
   double sim       = simulated_hit_ratio(pop, 2000, 200000, 1000000);
   INFO("Che " << che << ", simulated " << sim);
   CHECK(std::fabs(sim - che) < 0.02);
@@ -134,7 +113,7 @@ TEST_CASE("LRU hit ratio under zipf(1.2) matches Che's approximation within 2 po
 {
   const uint64_t n = 100000;
   Popularity pop   = Popularity::zipf(n, 1.2);
-  double che       = che_hit_ratio(pop, n, 500);
+  double che       = test::che_hit_ratio(pop, 500);
   double sim       = simulated_hit_ratio(pop, 500, 200000, 1000000);
   INFO("Che " << che << ", simulated " << sim);
   CHECK(std::fabs(sim - che) < 0.02);

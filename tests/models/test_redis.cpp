@@ -8,6 +8,7 @@
 
 #include "models/redis_shard.h"
 #include "sim/core/popularity.h"
+#include "../che_approximation.h"
 #include "sim_helpers.h"
 
 using namespace archsim;
@@ -19,30 +20,6 @@ namespace {
 double metric(const nlohmann::json& r, const std::string& name)
 {
   return comp(r, "cache")["metrics"][name].get<double>();
-}
-
-// Che's approximation for LRU (reference-figures.md s16.7): T solves sum_i (1 - e^(-p_i T)) = C;
-// the hit ratio is sum_i p_i (1 - e^(-p_i T)).
-double che_hit_ratio(const Popularity& pop, double capacity_keys)
-{
-  uint64_t n     = pop.key_count();
-  auto occupancy = [&](double t) {
-    double s = 0;
-    for (uint64_t i = 0; i < n; ++i)
-      s += 1 - std::exp(-pop.probability(i) * t);
-    return s;
-  };
-  double lo = 0, hi = 1;
-  while (occupancy(hi) < capacity_keys)
-    hi *= 2;
-  for (int k = 0; k < 100; ++k) {
-    double mid = (lo + hi) / 2;
-    (occupancy(mid) < capacity_keys ? lo : hi) = mid;
-  }
-  double t = (lo + hi) / 2, hit = 0;
-  for (uint64_t i = 0; i < n; ++i)
-    hit += pop.probability(i) * (1 - std::exp(-pop.probability(i) * t));
-  return hit;
 }
 
 // A look-aside cache: get, and on a miss set. 10,000 keys of 100 B.

@@ -168,6 +168,23 @@ ReportTable target_table(const std::vector<TargetCheck>& checks)
   return t;
 }
 
+ReportTable fault_table(const json& result)
+{
+  ReportTable t;
+  t.headers = {"fault", "struck", "recovered"};
+  t.align   = {Align::Left, Align::Right, Align::Right};
+  for (const auto& f : array_at(result, "faults")) {
+    double began = number_or(f, "began", -1);
+    double ended = number_or(f, "ended", -1);
+    std::string recovered = ended >= 0 ? format_duration(ended)
+                            : number_or(f, "duration", 0) > 0 || began < 0 ? "after the end"
+                                                                           : "never";
+    t.rows.push_back({text_at(f, "text"), began >= 0 ? format_duration(began) : "after the end", recovered});
+    t.tones.push_back(Tone::Plain);
+  }
+  return t;
+}
+
 std::string targets_verdict(const std::vector<TargetCheck>& checks)
 {
   if (checks.empty())

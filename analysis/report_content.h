@@ -32,6 +32,9 @@ ReportTable class_table(const nlohmann::json& result);
 ReportTable component_table(const nlohmann::json& result);
 // result, target, measured: one row per check, "✓ met" or "✗ MISSED".
 ReportTable target_table(const std::vector<TargetCheck>& checks);
+// fault, struck, recovered: one row per scenario fault ("after the end" when it did not strike
+// or recover within the run, "never" for a crash without a duration).
+ReportTable fault_table(const nlohmann::json& result);
 // "all 3 targets met", "1 of 3 targets MISSED", or "" when there are no targets.
 std::string targets_verdict(const std::vector<TargetCheck>& checks);
 // Signs that the numbers understate the load: requests still in flight at the end (more than

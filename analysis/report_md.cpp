@@ -131,6 +131,9 @@ std::string format_report_md(const json& result, const std::vector<TargetCheck>&
   ReportTable components = component_table(result);
   if (!components.rows.empty())
     out += "\n## Components\n\n" + render_markdown_table(components);
+  ReportTable faults = fault_table(result);
+  if (!faults.rows.empty())
+    out += "\n## Faults\n\n" + render_markdown_table(faults);
   if (!checks.empty())
     out += "\n## Targets\n\n**" + targets_verdict(checks) + "**\n\n" + render_markdown_table(target_table(checks));
   return out;

@@ -14,6 +14,9 @@ std::string format_run_table(const nlohmann::json& result, const std::vector<Tar
   ReportTable components = component_table(result);
   if (!components.rows.empty())
     out += "\nComponents\n" + render_text_table(components, colour);
+  ReportTable faults = fault_table(result);
+  if (!faults.rows.empty())
+    out += "\nFaults\n" + render_text_table(faults, colour);
   if (!checks.empty()) {
     bool ok = all_met(checks);
     out += "\nTargets: " + paint(targets_verdict(checks), ok ? Tone::Good : Tone::Bad, colour) + "\n" +

@@ -193,8 +193,11 @@ public:
   }
 
   // An edge server restarts with an empty cache (fetches in flight still complete).
-  void crash(size_t replica) { nodes_[replica].cache.clear(); }
-  void recover(size_t) {}
+  void crash(size_t replica) override
+  {
+    nodes_[replica].cache.clear();
+    Component::crash(replica);
+  }
 
 private:
   struct Fetch {

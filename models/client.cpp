@@ -111,7 +111,11 @@ struct ClassDriver {
 
   void run_request(const std::shared_ptr<Request>& req) const
   {
-    FlowContext ctx{req, req->key, req->has_key, keys, {}};
+    FlowContext ctx;
+    ctx.req       = req;
+    ctx.key       = req->key;
+    ctx.has_key   = req->has_key;
+    ctx.key_space = keys;
     Outcome o = rt.walk(ctx, rc.flow, rt.platform().client);
     metrics.record_completion(req->arrival, Runtime::now(), o.ok(), o.status == Outcome::Status::Timeout, o.tag);
   }

@@ -5,8 +5,11 @@
 // random, least connections (requests currently inside each backend replica), power of two
 // choices (two random replicas, the less loaded wins), and consistent hashing of the request's
 // key on a ring with virtual nodes (so a hot key lands on one replica). The chosen replica is
-// pinned on the request; the flow's next call to the backend goes there. Abstracts away:
-// connection pooling, TLS handshakes, health checks (the fault issue adds them).
+// pinned on the request; the flow's next call to the backend goes there. Active health checks
+// as HAProxy does them: every `health_interval` each backend replica is probed, `fall`
+// failures in a row take it out of rotation and `rise` successes bring it back, so requests
+// keep reaching a crashed replica (and fail) until the checks notice. Abstracts away:
+// connection pooling, TLS handshakes, the probes' own network and CPU cost, passive checks.
 #include "models/load_balancer.h"
 
 #include <algorithm>
@@ -25,7 +28,7 @@ const ModelSpec& load_balancer_spec()
     s.summary   = "L7 proxy choosing a replica of its backend by a policy";
     s.keeps     = "proxy CPU per request on its cores; round robin, random, least connections, power of two "
                   "choices, consistent hashing on the request key";
-    s.abstracts = "connection pooling, TLS, health checks";
+    s.abstracts = "connection pooling, TLS, the cost of health probes, passive health checks";
     s.params    = {
         param::component("backend", "The component whose replicas this balancer chooses between"),
         param::choice("policy",
@@ -37,11 +40,23 @@ const ModelSpec& load_balancer_spec()
             .cite("reference-figures.md s14: NGINX per-request CPU ~13.5 us (1 KB, keepalive), derived"),
         param::count("vnodes", "100", "Virtual nodes per backend replica on the consistent-hash ring")
             .range(1, 10000),
+        param::quantity("health_interval", Unit::Duration, "2s",
+                        "Time between two health probes of each backend replica; 0 = no health checks")
+            .range(0, 3600)
+            .cite("HAProxy `inter` default 2000 ms (not in reference-figures.md)"),
+        param::count("fall", "3", "Failed probes in a row that take a replica out of rotation")
+            .range(1, 100)
+            .cite("HAProxy `fall` default 3"),
+        param::count("rise", "2", "Successful probes in a row that bring it back").range(1, 100).cite(
+            "HAProxy `rise` default 2"),
     };
     s.metrics = {
         {"utilisation", Unit::Fraction, "Busy cores / cores, after warm-up"},
         {"queue_length", Unit::Number, "Mean requests waiting for a core"},
         {"imbalance", Unit::Number, "Busiest backend replica's share of requests over the mean share"},
+        {"sent_to_down", Unit::Count, "Requests sent to a backend replica that was down (before the checks "
+                                      "noticed)"},
+        {"marked_down", Unit::Count, "Times a backend replica was taken out of rotation by the health checks"},
     };
     s.operations = {{"call", "Pass the proxy, which pins the backend replica for the next call to the backend", {}, {}}};
     return s;
@@ -68,7 +83,11 @@ public:
       , policy_rng_(rt.stream(spec.name, "policy"))
       , ring_(backend_.replicas(), static_cast<size_t>(spec.params.integer("vnodes")))
       , picks_(backend_.replicas(), 0)
+      , health_(backend_.replicas())
   {
+    double interval = spec.params.number("health_interval");
+    if (interval > 0)
+      sg4::Actor::create(spec.name + "-health", host(0), [this, interval] { check_health(interval); })->daemonize();
   }
 
   Outcome serve(FlowContext& ctx, const Step&, size_t replica, const Body& body) override
@@ -79,6 +98,8 @@ public:
     size_t chosen = choose_backend(ctx);
     if (rt_.now() >= rt_.scenario().run.warmup)
       ++picks_[chosen];
+    if (backend_.is_down(chosen))
+      metrics_->count(rt_.now(), "sent_to_down");
     ctx.pins.emplace_back(&backend_, chosen);
     return body ? body() : Outcome::success();
   }
@@ -96,39 +117,94 @@ public:
   }
 
 private:
+  struct Health {
+    bool in_rotation = true;
+    int streak       = 0;  // probes in a row that disagree with in_rotation
+  };
+
+  void check_health(double interval)
+  {
+    int fall = static_cast<int>(spec_.params.integer("fall"));
+    int rise = static_cast<int>(spec_.params.integer("rise"));
+    while (true) {
+      sg4::this_actor::sleep_for(interval);
+      for (size_t r = 0; r < health_.size(); ++r) {
+        Health& h = health_[r];
+        bool up   = !backend_.is_down(r);
+        h.streak  = up == h.in_rotation ? 0 : h.streak + 1;
+        if (h.streak >= (h.in_rotation ? fall : rise)) {
+          h.in_rotation = !h.in_rotation;
+          h.streak      = 0;
+          if (!h.in_rotation)
+            metrics_->count(rt_.now(), "marked_down");
+        }
+      }
+    }
+  }
+
+  bool usable(size_t r) const { return health_[r].in_rotation; }
+
+  // The next replica in round-robin order that is in rotation (any, when none is).
+  size_t next_in_rotation()
+  {
+    size_t n = backend_.replicas();
+    for (size_t k = 0; k < n; ++k) {
+      size_t r = (next_ + k) % n;
+      if (usable(r)) {
+        next_ = (r + 1) % n;
+        return r;
+      }
+    }
+    size_t r = next_;
+    next_    = (next_ + 1) % n;
+    return r;
+  }
+
+  // The replicas in rotation (all of them when none is: better a failing replica than none).
+  std::vector<size_t> in_rotation() const
+  {
+    std::vector<size_t> up;
+    for (size_t r = 0; r < health_.size(); ++r)
+      if (usable(r))
+        up.push_back(r);
+    if (up.empty())
+      for (size_t r = 0; r < health_.size(); ++r)
+        up.push_back(r);
+    return up;
+  }
+
   size_t choose_backend(const FlowContext& ctx)
   {
     size_t n = backend_.replicas();
-    if (policy_ == "round_robin") {
-      size_t r = next_;
-      next_    = (next_ + 1) % n;
-      return r;
+    if (policy_ == "round_robin")
+      return next_in_rotation();
+    if (policy_ == "random") {
+      std::vector<size_t> up = in_rotation();
+      return up[policy_rng_.below(up.size())];
     }
-    if (policy_ == "random")
-      return policy_rng_.below(n);
     if (policy_ == "least_connections") {
       // Ties go to the replica after the last choice, so an idle cluster is still spread.
-      size_t best = next_ % n;
+      size_t best = next_in_rotation();
       for (size_t k = 1; k < n; ++k) {
-        size_t r = (next_ + k) % n;
-        if (backend_.active(r) < backend_.active(best))
+        size_t r = (best + k) % n;
+        if (usable(r) && backend_.active(r) < backend_.active(best))
           best = r;
       }
       next_ = (best + 1) % n;
       return best;
     }
     if (policy_ == "power_of_two") {
-      size_t a = policy_rng_.below(n);
-      size_t b = n > 1 ? (a + 1 + policy_rng_.below(n - 1)) % n : a;
+      std::vector<size_t> up = in_rotation();
+      size_t m = up.size();
+      size_t i = policy_rng_.below(m);
+      size_t a = up[i];
+      size_t b = m > 1 ? up[(i + 1 + policy_rng_.below(m - 1)) % m] : a;
       return backend_.active(b) < backend_.active(a) ? b : a;
     }
     // consistent_hash: requests without a key fall back to round robin.
-    if (!ctx.has_key) {
-      size_t r = next_;
-      next_    = (next_ + 1) % n;
-      return r;
-    }
-    return ring_.node_for(ctx.key);
+    if (!ctx.has_key)
+      return next_in_rotation();
+    return ring_.node_for(ctx.key, [this](size_t r) { return usable(r); });
   }
 
   Component& backend_;
@@ -140,6 +216,7 @@ private:
   Rng policy_rng_;
   HashRing ring_;
   std::vector<uint64_t> picks_;
+  std::vector<Health> health_;  // per backend replica, as the health checks see it
   size_t next_ = 0;
 };
 }  // namespace

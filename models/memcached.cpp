@@ -156,8 +156,11 @@ public:
   }
 
   // A node restarts empty: memcached keeps nothing on disk.
-  void crash(size_t replica) { nodes_[replica].clear(); }
-  void recover(size_t) {}
+  void crash(size_t replica) override
+  {
+    nodes_[replica].clear();
+    Component::crash(replica);
+  }
 
 private:
   uint64_t item_id(const FlowContext& ctx) const

@@ -144,7 +144,6 @@ public:
       , limits_(static_cast<size_t>(spec.params.integer("prefixes")), spec.params.number("get_rate"),
                 spec.params.number("put_rate"), spec.params.number("burst"))
       , objects_(spec.params.flag("preloaded"))
-      , down_(replicas(), false)
   {
   }
 
@@ -210,8 +209,6 @@ public:
   void finish() override { metrics_->set_value("objects", static_cast<double>(objects_.written())); }
 
   // Front-ends are stateless: a crashed node refuses its requests; the objects are durable.
-  void crash(size_t replica) { down_[replica] = true; }
-  void recover(size_t replica) { down_[replica] = false; }
 
 private:
   uint64_t object_id(const FlowContext& ctx) const
@@ -316,7 +313,6 @@ private:
   bool by_hash_;
   objstore::PrefixLimiter limits_;
   objstore::ObjectIndex objects_;
-  std::vector<bool> down_;
 };
 
 }  // namespace

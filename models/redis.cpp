@@ -167,7 +167,6 @@ public:
       , read_cpu_(spec.params.number("read_cpu"))
       , write_cpu_(spec.params.number("write_cpu"))
       , per_byte_(spec.params.number("cpu_per_byte"))
-      , down_(replicas(), false)
       , evictions_seen_(replicas(), 0)
       , expirations_seen_(replicas(), 0)
   {
@@ -256,15 +255,14 @@ public:
 
   // The node's process dies: its data goes as its persistence mode says, and it answers
   // nothing until recover().
-  void crash(size_t node)
+  void crash(size_t node) override
   {
     double now = rt_.now();
     metrics_->count(now, "writes_lost", static_cast<double>(states_[node].crash(now)));
     evictions_seen_[node]   = states_[node].cache().evictions();
     expirations_seen_[node] = states_[node].cache().expirations();
-    down_[node]             = true;
+    Component::crash(node);
   }
-  void recover(size_t node) { down_[node] = false; }
 
   void finish() override
   {
@@ -386,7 +384,6 @@ private:
   double write_cpu_;
   double per_byte_;
   std::vector<RedisShardState> states_;  // primaries first, then each shard's replicas
-  std::vector<bool> down_;
   std::vector<uint64_t> evictions_seen_;
   std::vector<uint64_t> expirations_seen_;
   std::unordered_map<uint64_t, int64_t> high_marks_;

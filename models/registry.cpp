@@ -10,6 +10,7 @@
 #include "models/redis.h"
 #include "models/search_index.h"
 #include "models/service.h"
+#include "models/sql_db.h"
 #include "models/wide_column.h"
 
 namespace archsim {
@@ -24,6 +25,7 @@ const std::vector<MetricSpec>& common_component_metrics()
       {"latency.max", Unit::Duration, "Longest such time"},
       {"retries", Unit::Count, "Retried calls to this component"},
       {"timeouts", Unit::Count, "Calls to this component abandoned by a timeout"},
+      {"unavailable", Unit::Count, "Calls refused because the replica was down (crashed by a fault)"},
   };
   return metrics;
 }
@@ -42,6 +44,7 @@ const std::vector<ModelEntry>& model_registry()
       {&cdn_edge_spec, &cdn_edge_placement, &make_cdn_edge},
       {&object_store_spec, &object_store_placement, &make_object_store},
       {&search_index_spec, &search_index_placement, &make_search_index},
+      {&sql_db_spec, &sql_db_placement, &make_sql_db},
   };
   return entries;
 }
@@ -61,6 +64,8 @@ const ModelCatalog& model_catalog()
     std::vector<ModelSpec> out;
     for (const auto& e : model_registry()) {
       ModelSpec s = e.spec();
+      if (e.placement)
+        s.replica_count = [place = e.placement](const ParamValues& p) { return place(p).replicas; };
       if (s.placed)
         for (const auto& m : common_component_metrics())
           if (!s.has_metric(m.name))

@@ -50,7 +50,6 @@ public:
       , merge_cost_(spec.params.number("merge_cost"))
       , page_size_(static_cast<double>(spec.params.integer("page_size")))
       , cpu_(*metrics_, hosts_)
-      , down_(replicas(), false)
       , next_copy_(layout_.shards(), 0)
       , rng_(rt.stream(spec.name, "cpu"))
   {
@@ -88,8 +87,6 @@ public:
     metrics_->set_value("documents", docs);
   }
 
-  void crash(size_t node) { down_[node] = true; }
-  void recover(size_t node) { down_[node] = false; }
 
 private:
   void advance_all(double now)
@@ -213,7 +210,6 @@ private:
   double merge_cost_;
   double page_size_;
   CpuMeter cpu_;
-  std::vector<bool> down_;
   std::vector<size_t> next_copy_;
   std::vector<ShardRefresh> refresh_;
   std::unordered_map<uint64_t, double> visible_at_;  // key -> when its latest version is searchable

@@ -25,7 +25,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "models/wide_column_store.h"
 #include "sim/engine/key_values.h"
@@ -37,36 +36,10 @@ namespace {
 constexpr double kChunkBytes = 1e6;    // flush and compaction interleave CPU and disk by 1 MB
 const std::vector<std::string> kLevels{"ONE", "QUORUM", "ALL"};
 
-// "0,2" -> {0, 2}; throws on anything else.
-std::vector<size_t> parse_node_list(const std::string& text)
-{
-  std::vector<size_t> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item.empty())
-      continue;
-    if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
-      throw std::invalid_argument("'" + item + "' is not a node index");
-    out.push_back(static_cast<size_t>(std::stoul(item)));
-  }
-  return out;
-}
-
 void check_wide_column(const ParamValues& p, const SourceLoc& loc, const std::string& path, Diagnostics& diags)
 {
   if (p.integer("replication_factor") > p.integer("nodes"))
     diags.error(loc, path, "replication_factor must not exceed nodes");
-  try {
-    for (size_t n : parse_node_list(p.text("down_nodes")))
-      if (n >= static_cast<size_t>(p.integer("nodes")))
-        diags.error(loc, path + ".down_nodes",
-                    "node " + std::to_string(n) + " does not exist (nodes are 0.." + std::to_string(p.integer("nodes") - 1) + ")");
-  } catch (const std::invalid_argument& e) {
-    diags.error(loc, path + ".down_nodes", std::string("expected node indices such as \"0,2\": ") + e.what());
-  }
 }
 
 ParamSpec consistency_option()
@@ -93,7 +66,6 @@ WideColumn::WideColumn(Runtime& rt, const ComponentSpec& spec)
     , disk_level_(metrics_->declare_level("disk", static_cast<double>(spec.params.integer("disk_parallelism"))))
     , sstables_level_(metrics_->declare_level("sstables", 0))
     , compacting_(replicas(), false)
-    , down_(replicas(), false)
     , cpu_rng_(rt.stream(spec.name, "cpu"))
     , disk_rng_(rt.stream(spec.name, "disk"))
     , bloom_rng_(rt.stream(spec.name, "bloom"))
@@ -107,11 +79,6 @@ WideColumn::WideColumn(Runtime& rt, const ComponentSpec& spec)
     commitlog_.push_back(sg4::Semaphore::create(1));
     lsm_.emplace_back(lsm);
   }
-  scheduled_down_ = parse_node_list(spec.params.text("down_nodes"));
-  for (size_t n : scheduled_down_)
-    down_[n] = true;
-  if (!scheduled_down_.empty())
-    recover_at_ = spec.params.number("down_for");
 }
 
 Consistency WideColumn::consistency_of(const Step& step) const
@@ -119,18 +86,8 @@ Consistency WideColumn::consistency_of(const Step& step) const
   return step.args.has("consistency") ? parse_consistency(step.args.text("consistency")) : default_consistency_;
 }
 
-void WideColumn::recover_scheduled()
-{
-  if (recover_at_ <= 0 || Runtime::now() < recover_at_)
-    return;
-  recover_at_ = 0;
-  for (size_t n : scheduled_down_)
-    recover(n);
-}
-
 size_t WideColumn::choose_replica(const FlowContext& ctx)
 {
-  recover_scheduled();
   if (token_aware_ && ctx.has_key)
     for (size_t n : ring_.replicas(ctx.key, rf_))
       if (!down_[n])
@@ -152,7 +109,6 @@ double WideColumn::request_bytes(const FlowContext& ctx, const Step& step)
 
 Outcome WideColumn::serve(FlowContext& ctx, const Step& step, size_t coordinator, const Body&)
 {
-  recover_scheduled();
   if (down_[coordinator]) {
     metrics_->count(Runtime::now(), "unavailable");
     return Outcome::error("unavailable");
@@ -337,13 +293,13 @@ void WideColumn::maybe_compact(size_t node)
 
 void WideColumn::crash(size_t node)
 {
-  down_[node] = true;
+  Component::crash(node);
   lsm_[node].crash();
 }
 
 void WideColumn::recover(size_t node)
 {
-  down_[node]                   = false;
+  Component::recover(node);
   std::vector<HintStore::Hint> h = hints_.take(node);
   if (h.empty())
     return;
@@ -444,12 +400,6 @@ const ModelSpec& wide_column_spec()
                         "The coordinator gives up when replicas do not answer within this time")
             .range(1e-6, 3600)
             .cite("cassandra.yaml write_request_timeout default 2 s (not in reference-figures.md)"),
-        param::text("down_nodes", "",
-                    "Test and what-if aid until fault injection lands: node indices down from the start, e.g. "
-                    "\"0,2\""),
-        param::quantity("down_for", Unit::Duration, "0s",
-                        "How long the down_nodes stay down (0 = the whole run); then hints are replayed")
-            .range(0, 1e9),
     };
     s.metrics = {
         {"utilisation", Unit::Fraction, "Busy cores / cores (foreground and background work)"},

@@ -1,6 +1,6 @@
 #pragma once
-// The wide_column component's class (models/wide_column.cpp), declared here so that fault
-// injection can call crash() and recover() on it.
+// The wide_column component's class (models/wide_column.cpp), declared in a header of its own
+// so that the model's parts (coordinator, LSM, ring) stay in small files.
 #include <vector>
 
 #include "models/wide_column_coordinator.h"
@@ -23,9 +23,9 @@ public:
 
   // The node's process dies: it stops answering; flushes and compactions in progress are lost
   // (its memtables come back from the commit log on restart).
-  void crash(size_t node);
+  void crash(size_t node) override;
   // The node is back: coordinators replay the hints they kept for it.
-  void recover(size_t node);
+  void recover(size_t node) override;
 
 private:
   struct Answer {
@@ -46,7 +46,6 @@ private:
   void sequential_io(size_t node, double bytes, double cpu_per_byte);
   void maybe_flush(size_t node);
   void maybe_compact(size_t node);
-  void recover_scheduled();
   Consistency consistency_of(const Step& step) const;
 
   size_t rf_;
@@ -67,9 +66,6 @@ private:
   std::vector<sg4::SemaphorePtr> commitlog_;
   std::vector<LsmTree> lsm_;
   std::vector<bool> compacting_;
-  std::vector<bool> down_;
-  std::vector<size_t> scheduled_down_;
-  double recover_at_ = 0;  // > 0: the scheduled down nodes recover then
   HintStore hints_;
   Rng cpu_rng_;
   Rng disk_rng_;

@@ -53,7 +53,12 @@ void describe(const ModelSpec& m)
   if (!m.abstracts.empty())
     fmt::print("  abstracts: {}\n", m.abstracts);
   for (const auto& op : m.operations) {
-    fmt::print("  flow step `{}: COMPONENT`: {}\n", op.name, op.doc);
+    if (op.block)
+      fmt::print("  flow step `{{{}: COMPONENT, steps: [...]}}` (a block: its steps run at the caller while it is "
+                 "open): {}\n",
+                 op.name, op.doc);
+    else
+      fmt::print("  flow step `{}: COMPONENT`: {}\n", op.name, op.doc);
     for (const auto& o : op.options)
       fmt::print("      option {}: {}; {}\n", o.name, kind_text(o), o.doc);
     if (!op.outcomes.empty())

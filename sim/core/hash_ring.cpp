@@ -47,4 +47,17 @@ size_t HashRing::node_for(uint64_t key) const
   return it->second;
 }
 
+size_t HashRing::node_for(uint64_t key, const std::function<bool(size_t)>& usable) const
+{
+  uint64_t h = mix64(key);
+  auto start = std::lower_bound(points_.begin(), points_.end(), std::make_pair(h, size_t{0}));
+  size_t from = static_cast<size_t>(start - points_.begin());
+  for (size_t k = 0; k < points_.size(); ++k) {
+    size_t node = points_[(from + k) % points_.size()].second;
+    if (usable(node))
+      return node;
+  }
+  return node_for(key);
+}
+
 }  // namespace archsim

@@ -4,6 +4,7 @@
 // (consistent_hash policy) and by sharded stores.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -19,6 +20,9 @@ class HashRing {
 public:
   HashRing(size_t nodes, size_t vnodes_per_node);
   size_t node_for(uint64_t key) const;
+  // The first node clockwise from the key that `usable` accepts (a failed node's keys move to
+  // its successors on the ring, the others stay); the owner itself when none is usable.
+  size_t node_for(uint64_t key, const std::function<bool(size_t)>& usable) const;
   void add_node();
   size_t nodes() const { return nodes_; }
 

@@ -9,6 +9,7 @@ Component::Component(Runtime& rt, const ComponentSpec& spec)
 {
   metrics_ = &rt.metrics().add_component(spec.name, spec.model, hosts_.size());
   active_.assign(hosts_.size(), 0);
+  down_.assign(hosts_.size(), false);
 }
 
 size_t Component::choose_replica(const FlowContext&)

@@ -47,6 +47,15 @@ public:
   // Called once after the run, to set end-of-run metric values.
   virtual void finish() {}
 
+  // A fault kills the replica's process (scenario `faults:`): it answers nothing until
+  // recover(), and a call that reaches it fails with "unavailable" (connection refused).
+  // Models override both to lose what the real system loses (volatile state, unsynced
+  // writes) and to do what a restart does (replay hints, rejoin); overrides call the base.
+  // Requests already inside the replica finish: the model decides what they saw.
+  virtual void crash(size_t replica) { down_[replica] = true; }
+  virtual void recover(size_t replica) { down_[replica] = false; }
+  bool is_down(size_t replica) const { return down_[replica]; }
+
   // Bookkeeping done by the flow runtime around serve().
   void enter(size_t replica) { ++active_[replica]; }
   void leave(size_t replica) { --active_[replica]; }
@@ -57,6 +66,7 @@ protected:
   std::vector<sg4::Host*> hosts_;
   ComponentMetrics* metrics_ = nullptr;
   std::vector<size_t> active_;
+  std::vector<bool> down_;
   size_t next_replica_ = 0;
 };
 

@@ -19,7 +19,9 @@ public:
   bool submit(std::function<void()> task);
   size_t actors() const { return actors_; }
   size_t peak_actors() const { return peak_actors_; }
-  size_t backlog() const { return tasks_.size(); }
+  // Tasks waiting because every executor is busy and the cap is reached. A task handed to an
+  // idle executor at the very end of the run is not waiting for lack of executors.
+  size_t backlog() const { return actors_ >= max_actors_ ? tasks_.size() : 0; }
   // Stack per executor actor; flows nest a few frames per step, 256 KiB leaves ample room.
   static constexpr unsigned kStackBytes = 256 * 1024;
 

@@ -7,6 +7,10 @@
 
 namespace archsim {
 
+namespace {
+constexpr double kRefusedBytes = 60;  // a TCP reset: headers only
+}
+
 Outcome Runtime::walk(FlowContext& ctx, const std::vector<Step>& steps, sg4::Host* at)
 {
   for (const auto& step : steps) {
@@ -105,8 +109,17 @@ Outcome Runtime::attempt(FlowContext& ctx, const Step& step, sg4::Host* at)
   double arrived = now();
   c.enter(replica);
   Outcome o;
-  if (step.kind == Step::Kind::Call) {
+  ctx.caller = at;
+  if (c.is_down(replica)) {
+    // The process is dead: the host answers with a reset (connection refused).
+    c.metrics().count(arrived, "unavailable");
+    o = Outcome::error("unavailable");
+    o.response_bytes = kRefusedBytes;
+  } else if (step.kind == Step::Kind::Call) {
     o = c.serve(ctx, step, replica, [&]() { return walk(ctx, step.body, there); });
+  } else if (!step.body.empty()) {
+    // A block operation (a transaction): its statements are sent from the caller.
+    o = c.serve(ctx, step, replica, [&]() { return walk(ctx, step.body, at); });
   } else {
     o = c.serve(ctx, step, replica, Body{});
   }

@@ -93,9 +93,16 @@ private:
   std::map<std::string, double> values_;    // set at the end (e.g. hit ratio)
 };
 
+// When a fault of the scenario actually struck and ended (-1: not within the run).
+struct FaultRecord {
+  double began = -1;
+  double ended = -1;
+};
+
 class MetricsRegistry {
 public:
   MetricClock clock;
+  std::vector<FaultRecord> faults;  // one per scenario fault, in order
   std::vector<std::unique_ptr<ClassMetrics>> classes;
   std::vector<std::unique_ptr<ComponentMetrics>> components;
   ClassMetrics& add_class(const std::string& name);

@@ -2,11 +2,16 @@
 // A request as it walks its flow. The identity (class, arrival, key) is shared by every branch
 // of the request; the context (where it is, which replicas a load balancer pinned) is copied
 // into parallel branches and timed attempts so that they cannot disturb each other.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace simgrid::s4u {
+class Host;
+}
 
 namespace archsim {
 
@@ -34,6 +39,26 @@ struct FlowContext {
   const KeySpaceSpec* key_space = nullptr;
   // Replicas chosen upstream (by a load balancer) for components further down the flow.
   std::vector<std::pair<const Component*, size_t>> pins;
+  // The host the current step was sent from (where a block operation's steps run).
+  simgrid::s4u::Host* caller = nullptr;
+  // State a model keeps for this request across steps (an open transaction), by component.
+  // Shared, not copied, into parallel branches and timed attempts.
+  std::vector<std::pair<const Component*, std::shared_ptr<void>>> sessions;
+
+  std::shared_ptr<void> session(const Component* c) const
+  {
+    for (const auto& [owner, s] : sessions)
+      if (owner == c)
+        return s;
+    return nullptr;
+  }
+  void set_session(const Component* c, std::shared_ptr<void> s)
+  {
+    sessions.erase(std::remove_if(sessions.begin(), sessions.end(), [c](const auto& e) { return e.first == c; }),
+                   sessions.end());
+    if (s)
+      sessions.emplace_back(c, std::move(s));
+  }
 };
 
 struct Outcome {

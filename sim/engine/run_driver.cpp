@@ -12,6 +12,7 @@
 
 #include "models/client.h"
 #include "models/registry.h"
+#include "sim/engine/fault_injector.h"
 #include "sim/engine/run_result.h"
 #include "sim/engine/runtime.h"
 
@@ -100,6 +101,7 @@ nlohmann::json run_simulation(const Scenario& sc, const EngineOptions& options)
   auto* runtime = new Runtime(sc, placements);
   Runtime& rt   = *runtime;
   make_components(rt, sc);
+  start_faults(rt);
   for (size_t i = 0; i < sc.workload.size(); ++i)
     start_client(rt, sc.workload[i], i);
   if (options.progress)

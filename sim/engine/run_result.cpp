@@ -191,6 +191,15 @@ json build_run_result(Runtime& rt, const ModelCatalog& catalog, const RunMeta& m
     targets.push_back({{"text", t.text}, {"subject", t.subject}, {"is_class", t.subject_is_class},
                        {"metric", t.metric}, {"op", t.op}, {"value", t.value}, {"unit", unit_name(t.unit)}});
   j["targets"]    = targets;
+  json faults     = json::array();
+  for (size_t i = 0; i < sc.faults.size(); ++i) {
+    const FaultSpec& f   = sc.faults[i];
+    const FaultRecord& r = reg.faults.at(i);
+    faults.push_back({{"text", f.text},        {"kind", "crash"},          {"component", f.component},
+                      {"replicas", f.replicas}, {"at", f.at},              {"duration", f.duration},
+                      {"began", r.began},       {"ended", r.ended},        {"happened", r.began >= 0}});
+  }
+  j["faults"]     = faults;
   j["timeseries"] = timeseries_json(reg);
   j["engine"]     = {{"executors_peak", rt.pool().peak_actors()}, {"backlog_at_end", rt.pool().backlog()}};
   return j;

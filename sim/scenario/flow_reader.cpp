@@ -197,6 +197,8 @@ private:
     for (const auto& o : op.outcomes)
       handlers.push_back("on_" + o);
     reserved.insert(reserved.end(), handlers.begin(), handlers.end());
+    if (op.block)
+      reserved.push_back("steps");
     ModelSpec options;
     options.name   = step.op;
     options.params = op.options;
@@ -212,6 +214,14 @@ private:
       else
         diags_.error(k->loc, path + ".key",
                      fmt::format("expected a key space under 'data:' ({}), got {}", list_names(spaces), k->describe()));
+    }
+    if (op.block) {
+      if (const YNode* body = node.find("steps"))
+        step.body = read_list(*body, path + ".steps");
+      else
+        diags_.error(node.loc, path, fmt::format("'{}' is a block operation: expected 'steps:' with the statements "
+                                                 "it runs (e.g. a transaction's queries)",
+                                                 step.op));
     }
     for (const auto& e : node.entries)
       if (std::find(handlers.begin(), handlers.end(), e.key) != handlers.end())

@@ -47,7 +47,7 @@ const KeySpaceSpec* Scenario::key_space(const std::string& n) const
 namespace {
 
 const std::vector<std::string> kTopKeys{"archsim",  "name", "title", "design", "description", "run",  "platform",
-                                        "components", "data", "workload", "flows", "variants", "targets"};
+                                        "components", "data", "workload", "flows", "variants", "targets", "faults"};
 
 // Bound on the entries of each named section. Real scenarios have tens; the bound keeps the
 // checks that compare names across sections (flows used by classes, references, targets) cheap
@@ -58,7 +58,8 @@ bool within_limits(const YNode& root, Diagnostics& diags)
 {
   static const std::vector<std::pair<std::string, std::string>> sections{
       {"components", "components"}, {"workload", "request classes"}, {"flows", "flows"},
-      {"data", "key spaces"},       {"variants", "variants"},        {"targets", "targets"}};
+      {"data", "key spaces"},       {"variants", "variants"},        {"targets", "targets"},
+      {"faults", "faults"}};
   bool ok = true;
   auto check = [&](const YNode* n, const std::string& path, const std::string& what) {
     size_t size = n ? (n->is_map() ? n->entries.size() : n->items.size()) : 0;
@@ -518,6 +519,8 @@ std::optional<Scenario> build(YNode root, const std::string& file, const ModelCa
   check_references(root, sc, catalog, diags, unusable);
   if (const YNode* n = root.find("targets"))
     read_targets(*n, sc, catalog, diags, unusable);
+  if (const YNode* n = root.find("faults"))
+    read_faults(*n, sc, catalog, diags, unusable);
   check_actor_budget(sc, diags);
 
   if (options.seed)

@@ -44,6 +44,8 @@ std::vector<Step> read_flow(const YNode& node, const std::string& path, const Sc
                             const std::set<std::string>& unusable = {});
 void read_targets(const YNode& node, Scenario& scenario, const ModelCatalog& catalog, Diagnostics& diags,
                   const std::set<std::string>& unusable = {});
+void read_faults(const YNode& node, Scenario& scenario, const ModelCatalog& catalog, Diagnostics& diags,
+                 const std::set<std::string>& unusable = {});
 std::shared_ptr<const Popularity> read_popularity(const YNode& node, uint64_t keys, const std::string& path,
                                                   Diagnostics& diags);
 

@@ -76,6 +76,9 @@ struct OperationSpec {
   std::string doc;
   std::vector<ParamSpec> options;
   std::vector<std::string> outcomes;
+  // A block operation takes `steps:` that run at the caller while the operation is open (a
+  // transaction: BEGIN, the statements, COMMIT); serve() gets them as its body.
+  bool block = false;
 };
 
 struct ModelSpec {
@@ -89,6 +92,9 @@ struct ModelSpec {
   bool placed = true;                   // has replicas on hosts (the client is not)
   // Checks that involve several parameters at once (e.g. "rate is required unless closed").
   std::function<void(const ParamValues&, const SourceLoc&, const std::string& path, Diagnostics&)> check;
+  // How many replicas (hosts) a component with these parameters has; set by the model registry
+  // from the model's placement, so that the loader can check `faults:` replica indices.
+  std::function<size_t(const ParamValues&)> replica_count;
 
   const ParamSpec* param(const std::string& name) const;
   bool has_metric(const std::string& name) const;

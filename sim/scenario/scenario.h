@@ -131,6 +131,19 @@ struct TargetSpec {
   SourceLoc loc;
 };
 
+// A fault injected during the run (`faults:`). Only process crashes so far: the replica's
+// process dies at `at` (losing what its model says it loses) and restarts `duration` later.
+struct FaultSpec {
+  enum class Kind { Crash };
+  Kind kind = Kind::Crash;
+  double at       = 0;
+  double duration = 0;  // 0: down until the end of the run
+  std::string component;
+  std::vector<size_t> replicas;  // empty: every replica
+  std::string text;              // "crash cache[0] at 30s for 15s", for reports
+  SourceLoc loc;
+};
+
 struct VariantInfo {
   std::string name;
   std::string description;
@@ -149,6 +162,7 @@ struct Scenario {
   std::vector<KeySpaceSpec> data;
   std::vector<RequestClassSpec> workload;
   std::vector<TargetSpec> targets;
+  std::vector<FaultSpec> faults;
   std::vector<VariantInfo> variants;  // all variants the file defines
 
   const ComponentSpec* component(const std::string& name) const;

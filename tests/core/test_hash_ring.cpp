@@ -49,3 +49,24 @@ TEST_CASE("item_id keeps equal key ids of two key spaces apart")
   CHECK(item_id("users", 7) != item_id("posts", 7));
   CHECK(item_id("users", 7) == item_id("users", 7));
 }
+
+TEST_CASE("a failed node's keys move to other nodes on the ring while every other key stays")
+{
+  HashRing ring(5, 100);
+  size_t moved = 0, owned_by_failed = 0;
+  for (uint64_t k = 0; k < 20000; ++k) {
+    size_t owner = ring.node_for(k);
+    size_t now   = ring.node_for(k, [](size_t n) { return n != 2; });
+    if (owner == 2) {
+      ++owned_by_failed;
+      CHECK(now != 2);
+    } else {
+      CHECK(now == owner);
+    }
+    moved += now != owner;
+  }
+  CHECK(moved == owned_by_failed);
+  CHECK(owned_by_failed == Approx(20000 / 5).epsilon(0.2));
+  // Nothing usable: the owner itself.
+  CHECK(ring.node_for(7, [](size_t) { return false; }) == ring.node_for(7));
+}

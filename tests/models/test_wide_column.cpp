@@ -50,7 +50,9 @@ archsim: 1
 name: down
 run: {duration: 3s, warmup: 0s}
 components:
-  db: {model: wide_column, nodes: 3, replication_factor: 3, down_nodes: "1", consistency: LEVEL}
+  db: {model: wide_column, nodes: 3, replication_factor: 3, consistency: LEVEL}
+faults:
+  - {at: 0s, crash: db, replica: 1}
 data:
   rows: {keys: 1000}
 workload:
@@ -77,7 +79,9 @@ archsim: 1
 name: handoff
 run: {duration: 4s, warmup: 0s}
 components:
-  db: {model: wide_column, nodes: 3, down_nodes: "2", down_for: 2s}
+  db: {model: wide_column, nodes: 3}
+faults:
+  - {at: 0s, crash: db, replica: 2, for: 2s}
 data:
   rows: {keys: 1000}
 workload:
@@ -94,7 +98,9 @@ archsim: 1
 name: handoff
 run: {duration: 4s, warmup: 0s}
 components:
-  db: {model: wide_column, nodes: 3, down_nodes: "2", down_for: 2s}
+  db: {model: wide_column, nodes: 3}
+faults:
+  - {at: 0s, crash: db, replica: 2, for: 2s}
 data:
   rows: {keys: 1000}
 workload:

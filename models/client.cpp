@@ -97,7 +97,7 @@ struct ClassDriver {
   std::shared_ptr<Request> make_request(double arrival)
   {
     auto req            = std::make_shared<Request>();
-    req->id             = next_id++;
+    req->id             = request_id(index, next_id++);
     req->class_index    = index;
     req->arrival        = arrival;
     req->request_bytes  = rc.params.number("request_size");

@@ -26,6 +26,8 @@ std::string kind_text(const ParamSpec& p)
       return "component name";
     case ParamKind::KeySpaceRef:
       return "key space name";
+    case ParamKind::FlowRef:
+      return "flow name (under flows:)";
   }
   return "";
 }

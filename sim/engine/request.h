@@ -18,6 +18,13 @@ namespace archsim {
 class Component;
 struct ClassMetrics;
 
+// Request ids are unique across classes (models key per-request state by them): the class in
+// the high bits, a per-class sequence number below.
+inline uint64_t request_id(size_t class_index, uint64_t sequence)
+{
+  return (static_cast<uint64_t>(class_index) << 40) | sequence;
+}
+
 struct Request {
   uint64_t id        = 0;
   size_t class_index = 0;

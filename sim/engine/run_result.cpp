@@ -36,11 +36,12 @@ double mean_offered_rate(const ParamValues& p, double from, double to)
   return sum / steps;
 }
 
-json class_json(const ClassMetrics& m, const RequestClassSpec& rc, double measured)
+// `arrivals`: the client's arrival process, or "component" for a flow a component runs.
+json class_json(const ClassMetrics& m, const std::string& arrivals, double measured)
 {
   json j;
   j["name"]         = m.name;
-  j["arrivals"]     = rc.params.text("arrivals");
+  j["arrivals"]     = arrivals;
   j["arrived"]      = m.arrived;
   j["ok"]           = m.ok;
   j["errors"]       = m.errors;
@@ -173,8 +174,17 @@ json build_run_result(Runtime& rt, const ModelCatalog& catalog, const RunMeta& m
               {"measured", measured},        {"network_model", sc.platform.network_model}};
   json classes = json::array();
   for (size_t i = 0; i < reg.classes.size(); ++i) {
-    json c            = class_json(*reg.classes[i], sc.workload[i], measured);
-    c["offered_rate"] = mean_offered_rate(sc.workload[i].params, sc.run.warmup, sc.run.duration);
+    if (i < sc.workload.size()) {
+      json c            = class_json(*reg.classes[i], sc.workload[i].params.text("arrivals"), measured);
+      c["offered_rate"] = mean_offered_rate(sc.workload[i].params, sc.run.warmup, sc.run.duration);
+      classes.push_back(c);
+      continue;
+    }
+    // A component's flow: what was offered is what arrived (work the component started).
+    const ComponentFlowSpec& f = sc.component_flows.at(i - sc.workload.size());
+    json c            = class_json(*reg.classes[i], "component", measured);
+    c["component"]    = f.component;
+    c["offered_rate"] = measured > 0 ? static_cast<double>(reg.classes[i]->arrived) / measured : 0;
     classes.push_back(c);
   }
   j["classes"] = classes;

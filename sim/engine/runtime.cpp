@@ -17,10 +17,39 @@ Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement
   pool_ = std::make_unique<ExecutorPool>(platform_.driver, executors, sc_.run.max_backlog);
   metrics_.clock.warmup = sc_.run.warmup;
   metrics_.clock.window = sc_.run.window;
-  for (const auto& rc : sc_.workload) {
-    metrics_.add_class(rc.name);
-    flow_rngs_.push_back(stream("flow:" + rc.name, "branch"));
+  // Request classes first, then the flows components run: one measured class each.
+  for (const auto& name : sc_.measured_class_names()) {
+    metrics_.add_class(name);
+    flow_rngs_.push_back(stream("flow:" + name, "branch"));
   }
+}
+
+FlowContext Runtime::flow_context(const std::string& flow, double since, std::optional<uint64_t> key,
+                                  const KeySpaceSpec* key_space)
+{
+  const std::vector<std::string> names = sc_.measured_class_names();
+  size_t index = static_cast<size_t>(std::find(names.begin(), names.end(), flow) - names.begin());
+  auto req         = std::make_shared<Request>();
+  req->class_index = index;
+  req->id          = request_id(index, next_flow_request_++);
+  req->arrival     = since;
+  req->key         = key.value_or(0);
+  req->has_key     = key.has_value();
+  FlowContext ctx;
+  ctx.req       = req;
+  ctx.key       = req->key;
+  ctx.has_key   = req->has_key;
+  ctx.key_space = key_space;
+  return ctx;
+}
+
+Outcome Runtime::run_flow(const std::string& flow, FlowContext& ctx, sg4::Host* at)
+{
+  ClassMetrics& m = *metrics_.classes.at(ctx.req->class_index);
+  m.record_arrival(ctx.req->arrival);
+  Outcome o = walk(ctx, sc_.component_flow(flow)->flow, at);
+  m.record_completion(ctx.req->arrival, now(), o.ok(), o.status == Outcome::Status::Timeout, o.tag);
+  return o;
 }
 
 Runtime::~Runtime() = default;

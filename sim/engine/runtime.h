@@ -4,6 +4,7 @@
 // code in one executor actor (transfer, queue, compute, nested steps, transfer back); parallel
 // branches and attempts under a timeout borrow further executors from the pool.
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,15 @@ public:
   // Walks a list of steps from `at`; stops at the first failure and returns it.
   Outcome walk(FlowContext& ctx, const std::vector<Step>& steps, sg4::Host* at);
 
+  // Component flows (a consumer's per-record flow, a scheduler's job): a context for one run of
+  // the flow, as a request of the flow's measured class that began at `since` (e.g. when the
+  // record was produced), acting on `key` of the flow's component's choosing.
+  FlowContext flow_context(const std::string& flow, double since, std::optional<uint64_t> key = std::nullopt,
+                           const KeySpaceSpec* key_space = nullptr);
+  // Runs the flow in the calling actor from `at` and records its completion (latency from
+  // `since`, outcome) under the flow's name.
+  Outcome run_flow(const std::string& flow, FlowContext& ctx, sg4::Host* at);
+
   // Components are made by the model registry (models/registry.h) and handed over here.
   void add_component(std::unique_ptr<Component> c);
   // Runs the simulation to the end of the scenario's duration and finalises the metrics.
@@ -72,7 +82,8 @@ private:
   std::unique_ptr<ExecutorPool> pool_;
   std::vector<std::unique_ptr<Component>> components_;
   std::map<std::string, Component*> by_name_;
-  std::vector<Rng> flow_rngs_;  // per request class: branches and retry jitter
+  std::vector<Rng> flow_rngs_;  // per measured class: branches and retry jitter
+  uint64_t next_flow_request_ = 0;
 };
 
 }  // namespace archsim

@@ -44,6 +44,24 @@ const KeySpaceSpec* Scenario::key_space(const std::string& n) const
   return nullptr;
 }
 
+const ComponentFlowSpec* Scenario::component_flow(const std::string& n) const
+{
+  for (const auto& f : component_flows)
+    if (f.name == n)
+      return &f;
+  return nullptr;
+}
+
+std::vector<std::string> Scenario::measured_class_names() const
+{
+  std::vector<std::string> out;
+  for (const auto& rc : workload)
+    out.push_back(rc.name);
+  for (const auto& f : component_flows)
+    out.push_back(f.name);
+  return out;
+}
+
 namespace {
 
 const std::vector<std::string> kTopKeys{"archsim",  "name", "title", "design", "description", "run",  "platform",
@@ -365,6 +383,62 @@ void read_workload(const YNode& node, const YNode* flows, Scenario& sc, const Mo
   }
 }
 
+// Flows that components run themselves (flow parameters of their models): each must exist, be
+// run by one component only and by no request class, since its measurements go under its name.
+void read_component_flows(const YNode* flows, const YNode* workload, Scenario& sc, const ModelCatalog& catalog,
+                          Diagnostics& diags, const std::set<std::string>& unusable)
+{
+  std::map<std::string, std::string> class_of_flow;  // flows run by request classes
+  if (workload && workload->is_map())
+    for (const auto& w : workload->entries) {
+      const YNode* f = w.value.is_map() ? w.value.find("flow") : nullptr;
+      class_of_flow[f && f->is_scalar() ? f->scalar : w.key] = w.key;
+    }
+  std::vector<std::string> flow_names;
+  if (flows && flows->is_map())
+    for (const auto& e : flows->entries)
+      flow_names.push_back(e.key);
+  for (const auto& c : sc.components) {
+    const ModelSpec* model = catalog.find(c.model);
+    for (const auto& p : model->params) {
+      if (p.kind != ParamKind::FlowRef || !c.params.has(p.name) || c.params.text(p.name).empty())
+        continue;
+      const std::string& name = c.params.text(p.name);
+      std::string path        = "components." + c.name + "." + p.name;
+      const YNode* flow       = flows && flows->is_map() ? flows->find(name) : nullptr;
+      if (!flow) {
+        std::string hint = did_you_mean(name, flow_names);
+        diags.error(c.loc, path,
+                    fmt::format("no flow named '{}' under 'flows:'{}", name, hint.empty() ? "" : "; " + hint));
+        continue;
+      }
+      if (auto it = class_of_flow.find(name); it != class_of_flow.end()) {
+        diags.error(c.loc, path,
+                    fmt::format("flow '{}' is already run by request class '{}'; give the component a flow of its "
+                                "own (its measurements are reported under the flow's name)",
+                                name, it->second));
+        continue;
+      }
+      if (const ComponentFlowSpec* other = sc.component_flow(name)) {
+        diags.error(c.loc, path,
+                    fmt::format("flow '{}' is already run by component '{}'; give each component a flow of its own",
+                                name, other->component));
+        continue;
+      }
+      if (sc.component(name)) {
+        diags.error(c.loc, path, fmt::format("flow '{}' has the name of a component (targets would be ambiguous)", name));
+        continue;
+      }
+      ComponentFlowSpec spec;
+      spec.name      = name;
+      spec.component = c.name;
+      spec.loc       = c.loc;
+      spec.flow      = read_flow(*flow, "flows." + name, sc, catalog, diags, unusable);
+      sc.component_flows.push_back(std::move(spec));
+    }
+  }
+}
+
 // Checks every component and key-space reference held in parameters, now that all are known.
 // Errors point at the value as written (`root` is the tree after variants and --set).
 void check_references(const YNode& root, Scenario& sc, const ModelCatalog& catalog, Diagnostics& diags,
@@ -503,18 +577,25 @@ std::optional<Scenario> build(YNode root, const std::string& file, const ModelCa
     read_workload(*n, flows, sc, catalog, diags, unusable);
   else
     diags.error(root.loc, "workload", "missing 'workload:' (at least one request class)");
-  // A flow is used by the class of its name or by one that names it with 'flow:'. Read from the
-  // tree, so that a class with an error elsewhere still counts as using its flow.
   const YNode* workload = root.find("workload");
+  read_component_flows(flows, workload, sc, catalog, diags, unusable);
+  // A flow is used by the class of its name, by one that names it with 'flow:', or by a
+  // component's flow parameter. Read from the tree, so that a class with an error elsewhere
+  // still counts as using its flow.
   if (flows && flows->is_map() && workload && workload->is_map()) {
     std::set<std::string> used;
     for (const auto& w : workload->entries) {
       const YNode* f = w.value.is_map() ? w.value.find("flow") : nullptr;
       used.insert(f && f->is_scalar() ? f->scalar : w.key);
     }
+    for (const auto& c : sc.components)
+      for (const auto& p : catalog.find(c.model)->params)
+        if (p.kind == ParamKind::FlowRef && c.params.has(p.name))
+          used.insert(c.params.text(p.name));
     for (const auto& e : flows->entries)
       if (!used.count(e.key))
-        diags.error(e.key_loc, "flows." + e.key, "flow is not used by any request class under 'workload:'");
+        diags.error(e.key_loc, "flows." + e.key,
+                    "flow is not used by any request class under 'workload:' (nor run by a component)");
   }
   check_references(root, sc, catalog, diags, unusable);
   if (const YNode* n = root.find("targets"))

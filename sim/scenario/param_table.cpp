@@ -97,6 +97,15 @@ ParamSpec component(std::string name, std::string doc)
   return p;
 }
 
+ParamSpec flow(std::string name, std::string doc)
+{
+  ParamSpec p;
+  p.name = std::move(name);
+  p.kind = ParamKind::FlowRef;
+  p.doc  = std::move(doc);
+  return p;
+}
+
 ParamSpec key_space(std::string name, std::string doc)
 {
   ParamSpec p;

@@ -26,6 +26,7 @@ enum class ParamKind {
   Distribution,  // a distribution of values in `unit`
   ComponentRef,  // the name of another component
   KeySpaceRef,   // the name of a key space under `data:`
+  FlowRef,       // the name of a flow under `flows:` that the component runs itself
 };
 
 struct ParamSpec {
@@ -56,6 +57,9 @@ ParamSpec flag(std::string name, bool default_value, std::string doc);
 ParamSpec distribution(std::string name, Unit unit, std::string default_text, std::string doc);
 ParamSpec component(std::string name, std::string doc);  // required unless default_text is set
 ParamSpec key_space(std::string name, std::string doc);  // optional, empty = none
+// A flow the component runs on its own (per consumed record, per scheduled firing); measured
+// like a request class of the flow's name. Optional unless made required().
+ParamSpec flow(std::string name, std::string doc);
 ParamSpec required(ParamSpec p);
 }  // namespace param
 

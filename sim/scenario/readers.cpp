@@ -297,6 +297,7 @@ std::optional<ParamValue> read_param_value(const ParamSpec& p, const YNode& node
     case ParamKind::Text:
     case ParamKind::ComponentRef:
     case ParamKind::KeySpaceRef:
+    case ParamKind::FlowRef:
       if (auto v = read_text(node, path, diags))
         return ParamValue{*v};
       return std::nullopt;
@@ -313,9 +314,15 @@ std::optional<ParamValue> read_param_value(const ParamSpec& p, const YNode& node
 }
 }  // namespace
 
+// Parameters whose value is text (a name), empty when not given.
+static bool is_name(ParamKind k)
+{
+  return k == ParamKind::Text || k == ParamKind::ComponentRef || k == ParamKind::KeySpaceRef || k == ParamKind::FlowRef;
+}
+
 ParamValue parse_default(const ParamSpec& p)
 {
-  if (p.kind == ParamKind::Text || p.kind == ParamKind::ComponentRef || p.kind == ParamKind::KeySpaceRef)
+  if (is_name(p.kind))
     return ParamValue{p.default_text};
   Diagnostics diags;
   YNode node = load_yaml_text(p.default_text, "<default of " + p.name + ">", diags);
@@ -346,7 +353,7 @@ ParamValues read_params(const ModelSpec& spec, const YNode& map, const std::stri
       diags.error(map.loc, path, fmt::format("missing required parameter '{}' ({})", p.name, p.doc));
     } else if (!p.default_text.empty()) {
       out.set(p.name, parse_default(p), false);
-    } else if (p.kind == ParamKind::KeySpaceRef || p.kind == ParamKind::Text || p.kind == ParamKind::ComponentRef) {
+    } else if (is_name(p.kind)) {
       out.set(p.name, std::string{}, false);
     }
   }

@@ -120,6 +120,17 @@ struct RequestClassSpec {
   SourceLoc loc;
 };
 
+// A flow a component runs on its own (a consumer processing each record, a scheduler firing a
+// job), named by one of the component's flow parameters. It is measured like a request class
+// of the flow's name: its latency counts from when the component says the work began (e.g.
+// when the record was produced).
+struct ComponentFlowSpec {
+  std::string name;       // the flow's name under `flows:`
+  std::string component;  // the component that runs it
+  std::vector<Step> flow;
+  SourceLoc loc;
+};
+
 struct TargetSpec {
   std::string text;     // as written: "redirect.latency.p99 < 50ms"
   std::string subject;  // a request class or a component
@@ -161,12 +172,16 @@ struct Scenario {
   std::vector<ComponentSpec> components;
   std::vector<KeySpaceSpec> data;
   std::vector<RequestClassSpec> workload;
+  std::vector<ComponentFlowSpec> component_flows;
   std::vector<TargetSpec> targets;
   std::vector<FaultSpec> faults;
   std::vector<VariantInfo> variants;  // all variants the file defines
 
   const ComponentSpec* component(const std::string& name) const;
   const KeySpaceSpec* key_space(const std::string& name) const;
+  const ComponentFlowSpec* component_flow(const std::string& name) const;
+  // Request classes, then component flows: the order of the run's measured classes.
+  std::vector<std::string> measured_class_names() const;
 };
 
 }  // namespace archsim

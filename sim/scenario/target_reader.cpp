@@ -1,5 +1,6 @@
 // Reader for `targets:`: "redirect.latency.p99 < 50ms", "db.utilisation < 80%". A target naming
 // a request class, a component or a metric that does not exist is an error, never a silent pass.
+#include <algorithm>
 #include <fmt/format.h>
 #include <regex>
 
@@ -54,9 +55,8 @@ void read_targets(const YNode& node, Scenario& sc, const ModelCatalog& catalog, 
     spec.loc     = t.loc;
     std::vector<std::string> metric_names;
     bool found = false;
-    bool is_class = false;
-    for (const auto& rc : sc.workload)
-      is_class = is_class || rc.name == spec.subject;
+    std::vector<std::string> classes = sc.measured_class_names();
+    bool is_class = std::find(classes.begin(), classes.end(), spec.subject) != classes.end();
     if (is_class) {
       for (const auto& [name, unit] : class_metrics()) {
         metric_names.push_back(name);
@@ -77,9 +77,7 @@ void read_targets(const YNode& node, Scenario& sc, const ModelCatalog& catalog, 
     } else if (unusable.count(spec.subject)) {
       continue;  // a component whose declaration is wrong, and was reported
     } else {
-      std::vector<std::string> subjects;
-      for (const auto& rc : sc.workload)
-        subjects.push_back(rc.name);
+      std::vector<std::string> subjects = classes;
       for (const auto& c : sc.components)
         subjects.push_back(c.name);
       std::string hint = did_you_mean(spec.subject, subjects);

@@ -32,21 +32,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep)
   return out;
 }
 
-// Component metrics carry no unit in archsim.run/1; use "units" {metric: unit name} when a
-// result has it, else infer from the name.
-Unit component_metric_unit(const json& comp, const std::string& metric)
-{
-  if (std::string u = text_at(object_at(comp, "units"), metric); !u.empty())
-    return unit_from_name(u);
-  auto ends_with = [&](const std::string& s) {
-    return metric.size() >= s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0;
-  };
-  if (ends_with("utilisation") || ends_with("ratio"))
-    return Unit::Fraction;
-  if (metric.compare(0, 8, "latency.") == 0)
-    return Unit::Duration;
-  return Unit::Count;  // counters, and means such as *_length, to three digits
-}
 
 std::string other_metrics(const json& comp)
 {
@@ -76,6 +61,20 @@ std::string other_metrics(const json& comp)
 }
 
 }  // namespace
+
+Unit component_metric_unit(const json& comp, const std::string& metric)
+{
+  if (std::string u = text_at(object_at(comp, "units"), metric); !u.empty())
+    return unit_from_name(u);
+  auto ends_with = [&](const std::string& s) {
+    return metric.size() >= s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends_with("utilisation") || ends_with("ratio"))
+    return Unit::Fraction;
+  if (metric.compare(0, 8, "latency.") == 0)
+    return Unit::Duration;
+  return Unit::Count;  // counters, and means such as *_length, to three digits
+}
 
 std::string run_headline(const json& result)
 {

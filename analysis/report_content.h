@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/targets.h"
+#include "sim/core/units.h"
 
 namespace archsim {
 
@@ -20,6 +21,10 @@ struct ReportTable {
   std::vector<std::vector<std::string>> rows;  // each row has headers.size() cells
   std::vector<Tone> tones;                     // one per row
 };
+
+// The unit of a component metric: from the result's "units" {metric: unit name} when present,
+// else inferred from the name (…utilisation, …ratio: fraction; latency.*: duration; else count).
+Unit component_metric_unit(const nlohmann::json& comp, const std::string& metric);
 
 // "URL shortener (shortener) | variants: cache | seed 42 | 60s simulated, 10s warm-up | network
 // CM02 | wall time 1.2s". Absent fields are left out.

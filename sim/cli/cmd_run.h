@@ -16,6 +16,7 @@ struct RunArgs {
   bool quiet       = false;
   bool verbose     = false;
   bool no_progress = false;
+  bool missed_ok   = false;  // exit 0 when a target is missed (an experiment's jobs)
   std::vector<std::string> simgrid_args;
   std::vector<std::string> argv;
 };

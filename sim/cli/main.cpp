@@ -8,6 +8,7 @@
 
 #include "archsim/version.h"
 #include "sim/cli/cli_common.h"
+#include "sim/cli/cmd_experiment.h"
 #include "sim/cli/cmd_run.h"
 
 using namespace archsim;
@@ -24,6 +25,11 @@ Examples:
   archsim run scenarios/three_tier_web.yaml                 run the default scenario
   archsim run FILE --variant no_cache --duration 30s        run a trade-off variant
   archsim run FILE --set components.app.replicas=8          override one value
+  archsim compare FILE --replications 5                     base vs every variant, with 95% intervals
+  archsim sweep FILE --param workload.read.rate=1000/s..64000/s:x2
+                                                            find the load where the design breaks
+  archsim compare FILE --emit-jobs > jobs.txt               one command per job (GNU parallel, Slurm)
+  archsim aggregate out/NAME-compare                        rebuild the report from the jobs' results
   archsim validate scenarios/*.yaml                         check files without running them
   archsim describe service                                  a model's parameters and metrics
   archsim list                                              models and scenarios
@@ -70,6 +76,48 @@ int main(int argc, char** argv)
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing on success but missed targets");
   run_cmd->add_flag("-v,--verbose", run.verbose, "Also print the engine figures (executors, wall time)");
   run_cmd->add_flag("--no-progress", run.no_progress, "No progress line on stderr (it only shows on a terminal)");
+  run_cmd->add_flag("--missed-ok", run.missed_ok, "Exit 0 even when a target is missed (the jobs of compare and "
+                                                  "sweep use it: a missed target is a result, not a failure)");
+
+  // compare and sweep share their options.
+  ExperimentArgs compare, sweep;
+  auto experiment_options = [](CLI::App* cmd, ExperimentArgs& a, const char* variants_doc, const char* reps_doc) {
+    cmd->add_option("scenario", a.scenario, "Scenario file (YAML)")->required();
+    cmd->add_option("--variants,--variant", a.variants, variants_doc)->delimiter(',');
+    cmd->add_option("--set", a.sets, "Override one value in every run: path.to.key=value (YAML)");
+    cmd->add_option("--replications,-r", a.replications, reps_doc)->check(CLI::Range(1, 1000));
+    cmd->add_option("--jobs,-j", a.jobs, "Runs at once, each a child process (default: the core count)")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--seed", a.seed, "Master seed; replication r of every run uses the same seed derived from it "
+                                      "(common random numbers)");
+    cmd->add_option("--duration", a.duration, "Simulated duration of every run, e.g. 30s");
+    cmd->add_option("--warmup", a.warmup, "Warm-up cut of every run");
+    cmd->add_option("--out", a.out, "Output folder: plan.json, jobs/ID/ (one run each), report.md, summary.txt "
+                                    "(default: out/SCENARIO-compare or -sweep)");
+    cmd->add_flag("--emit-jobs", a.emit_jobs, "Print one shell command per job instead of running them (for GNU "
+                                              "parallel or a Slurm array); then run `archsim aggregate OUT`. Jobs "
+                                              "whose result exists are skipped when run again");
+    cmd->add_flag("-q,--quiet", a.quiet, "Print nothing but errors");
+  };
+  auto* compare_cmd = app.add_subcommand("compare", "Run the base and trade-off variants side by side, with "
+                                                    "replications, confidence intervals and paired differences");
+  experiment_options(compare_cmd, compare, "Variants to compare with the base (default: all the file defines)",
+                     "Replications per variant (default 5)");
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run a grid of parameter values and find the knee: where "
+                                                "throughput falls below 95% of the offered load or p99 misses its "
+                                                "target");
+  experiment_options(sweep_cmd, sweep, "Variants applied to every point", "Replications per point (default 1)");
+  sweep_cmd
+      ->add_option("--param", sweep.params,
+                   "PATH=VALUES to sweep: a list 'a,b,c', 'A..B:xK' (multiply) or 'A..B:+K' (add), e.g. "
+                   "workload.read.rate=1000/s..64000/s:x2; several --param make a grid")
+      ->required();
+  std::string aggregate_dir;
+  bool aggregate_quiet = false;
+  auto* aggregate_cmd = app.add_subcommand("aggregate", "Build the report of a compare or sweep folder from the "
+                                                        "results its jobs wrote (after --emit-jobs)");
+  aggregate_cmd->add_option("dir", aggregate_dir, "The experiment's --out folder (holds plan.json)")->required();
+  aggregate_cmd->add_flag("-q,--quiet", aggregate_quiet, "Print nothing but errors");
 
   std::vector<std::string> files;
   auto* validate_cmd = app.add_subcommand("validate", "Check scenario files (and each of their variants) without running them");
@@ -93,6 +141,12 @@ int main(int argc, char** argv)
       run.argv         = full_argv;
       return cmd_run(run);
     }
+    if (*compare_cmd)
+      return cmd_compare(compare);
+    if (*sweep_cmd)
+      return cmd_sweep(sweep);
+    if (*aggregate_cmd)
+      return cmd_aggregate(aggregate_dir, aggregate_quiet);
     if (*validate_cmd)
       return cmd_validate(files);
     if (*describe_cmd)

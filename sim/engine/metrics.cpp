@@ -38,6 +38,8 @@ void ClassMetrics::record_completion(double arrival, double now, bool success, b
   // answered at once must not come out negative.
   double latency_s = std::max(0.0, now - arrival);
   series.add(clock_->window_index(now), latency_s, success);
+  if (success && now >= clock_->warmup)
+    ++completed_in_window;
   if (arrival < clock_->warmup)
     return;
   if (success) {

@@ -37,6 +37,10 @@ struct ClassMetrics {
   uint64_t errors   = 0;  // failed requests (rejections, failed calls), timeouts included
   uint64_t timeouts = 0;  // failed because a timeout expired
   uint64_t dropped  = 0;  // never started: the client backlog was full
+  // Successful completions during the measured period, whatever their arrival time: the
+  // throughput X = C / T. (`ok` counts the requests that arrived after the warm-up and
+  // succeeded; under overload many of those are still queued at the end.)
+  uint64_t completed_in_window = 0;
   LogHistogram latency;        // successful requests
   LogHistogram error_latency;  // failed requests (time to the error)
   std::map<std::string, uint64_t> errors_by_kind;

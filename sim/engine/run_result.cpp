@@ -49,7 +49,7 @@ json class_json(const ClassMetrics& m, const std::string& arrivals, double measu
   j["dropped"]      = m.dropped;
   uint64_t finished = m.ok + m.errors;
   j["incomplete"]   = m.arrived > finished ? m.arrived - finished : 0;
-  j["throughput"]   = measured > 0 ? static_cast<double>(m.ok) / measured : 0;
+  j["throughput"]   = measured > 0 ? static_cast<double>(m.completed_in_window) / measured : 0;
   double denom      = static_cast<double>(std::max<uint64_t>(finished, 1));
   j["error_ratio"]  = finished ? static_cast<double>(m.errors) / denom : 0;
   j["timeout_ratio"] = finished ? static_cast<double>(m.timeouts) / denom : 0;

@@ -1,0 +1,30 @@
+#pragma once
+// `archsim compare`, `archsim sweep` and `archsim aggregate`: experiments made of many runs.
+// Each command writes DIR/plan.json, runs (or prints, with --emit-jobs) one job per variant or
+// sweep point and replication, then aggregates the jobs' summary.json files into the report.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace archsim::cli {
+
+struct ExperimentArgs {
+  std::string scenario;
+  std::vector<std::string> variants;  // compare: which variants (default: all); sweep: applied to every point
+  std::vector<std::string> params;    // sweep: PATH=VALUES
+  std::vector<std::string> sets;
+  size_t replications = 0;  // 0: the command's default
+  size_t jobs         = 0;  // 0: the core count
+  std::optional<unsigned long long> seed;
+  std::optional<std::string> duration;
+  std::optional<std::string> warmup;
+  std::string out;
+  bool emit_jobs = false;
+  bool quiet     = false;
+};
+
+int cmd_compare(const ExperimentArgs& args);
+int cmd_sweep(const ExperimentArgs& args);
+int cmd_aggregate(const std::string& dir, bool quiet);
+
+}  // namespace archsim::cli

@@ -52,6 +52,8 @@ public:
   size_t unsynced(double now);
 
   const KeyCache& cache() const { return cache_; }
+  // The same store, for the node's typed keys (models/redis_types.h), which share its maxmemory.
+  KeyCache& cache() { return cache_; }
   Persistence persistence() const { return persistence_; }
   static constexpr double kCounterBytes = 8;  // an int-encoded string object
 

@@ -10,6 +10,8 @@
 #include "analysis/experiment_plan.h"
 #include "analysis/output_dir.h"
 #include "analysis/report_md.h"
+#include "analysis/run_table.h"
+#include "analysis/targets.h"
 #include "analysis/sweep_summary.h"
 #include "analysis/sweep_values.h"
 #include "analysis/text_table.h"
@@ -241,6 +243,33 @@ int cmd_aggregate(const std::string& dir, bool quiet)
   if (!quiet)
     fmt::print("{}\nWrote {}/report.md, {}/summary.txt\n", text, dir, dir);
   return missing.empty() ? kOk : kRunFailed;
+}
+
+int cmd_report(const std::string& dir, bool quiet)
+{
+  if (fs::exists(fs::path(dir) / "plan.json"))
+    return cmd_aggregate(dir, quiet);
+  nlohmann::json result;
+  std::string path = (fs::path(dir) / "summary.json").string();
+  if (!read_json(path, result) || !result.is_object() || !result.contains("schema")) {
+    fmt::print(stderr, "archsim: error: {}: no readable summary.json or plan.json (expected the --out folder of "
+                       "run, compare or sweep)\n",
+               dir);
+    return kUsage;
+  }
+  std::vector<TargetCheck> checks;
+  try {
+    checks = recorded_target_checks(result);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "archsim: error: {}: {}\n", path, e.what());
+    return kUsage;
+  }
+  std::string table = format_run_table(result, checks, false);
+  write_text_file((fs::path(dir) / "summary.txt").string(), table);
+  write_text_file((fs::path(dir) / "report.md").string(), format_report_md(result, checks));
+  if (!quiet)
+    fmt::print("{}\nWrote {}/report.md, {}/summary.txt\n", table, dir, dir);
+  return kOk;
 }
 
 }  // namespace archsim::cli

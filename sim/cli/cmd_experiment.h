@@ -26,5 +26,8 @@ struct ExperimentArgs {
 int cmd_compare(const ExperimentArgs& args);
 int cmd_sweep(const ExperimentArgs& args);
 int cmd_aggregate(const std::string& dir, bool quiet);
+// Re-renders an output folder without simulating: a run's summary.txt and report.md from its
+// summary.json, or an experiment's report (as aggregate).
+int cmd_report(const std::string& dir, bool quiet);
 
 }  // namespace archsim::cli

@@ -30,6 +30,7 @@ Examples:
                                                             find the load where the design breaks
   archsim compare FILE --emit-jobs > jobs.txt               one command per job (GNU parallel, Slurm)
   archsim aggregate out/NAME-compare                        rebuild the report from the jobs' results
+  archsim report out/NAME                                   re-render a folder's report, no simulation
   archsim validate scenarios/*.yaml                         check files without running them
   archsim describe service                                  a model's parameters and metrics
   archsim list                                              models and scenarios
@@ -119,6 +120,13 @@ int main(int argc, char** argv)
   aggregate_cmd->add_option("dir", aggregate_dir, "The experiment's --out folder (holds plan.json)")->required();
   aggregate_cmd->add_flag("-q,--quiet", aggregate_quiet, "Print nothing but errors");
 
+  std::string report_dir;
+  bool report_quiet = false;
+  auto* report_cmd  = app.add_subcommand("report", "Re-render the report of an output folder (run, compare or "
+                                                   "sweep) from its results, without simulating");
+  report_cmd->add_option("dir", report_dir, "An --out folder")->required();
+  report_cmd->add_flag("-q,--quiet", report_quiet, "Print nothing but errors");
+
   std::vector<std::string> files;
   auto* validate_cmd = app.add_subcommand("validate", "Check scenario files (and each of their variants) without running them");
   validate_cmd->add_option("files", files, "Scenario files")->required();
@@ -147,6 +155,8 @@ int main(int argc, char** argv)
       return cmd_sweep(sweep);
     if (*aggregate_cmd)
       return cmd_aggregate(aggregate_dir, aggregate_quiet);
+    if (*report_cmd)
+      return cmd_report(report_dir, report_quiet);
     if (*validate_cmd)
       return cmd_validate(files);
     if (*describe_cmd)

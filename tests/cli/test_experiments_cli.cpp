@@ -143,3 +143,15 @@ TEST_CASE("sweep rejects a malformed --param and a value that breaks the scenari
   CHECK(invalid.code == 2);
   CHECK_THAT(invalid.err, Catch::Contains("workload.q.rate"));
 }
+
+TEST_CASE("report re-renders a run folder from its summary.json without simulating")
+{
+  TempDir t;
+  REQUIRE(run_archsim("run '" + t.file() + "' --duration 1s --out '" + t.out("run") + "' -q").code == 0);
+  std::string before = read_file(t.out("run") + "/report.md");
+  fs::remove(t.out("run") + "/report.md");
+  auto r = run_archsim("report '" + t.out("run") + "' -q");
+  CHECK(r.code == 0);
+  CHECK(read_file(t.out("run") + "/report.md") == before);
+  CHECK(run_archsim("report '" + t.out("nothing") + "'").code == 2);
+}

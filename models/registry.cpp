@@ -1,13 +1,16 @@
 #include "models/registry.h"
 
+#include "models/batch_job.h"
 #include "models/cdn_edge.h"
 #include "models/client.h"
 #include "models/kv_store.h"
 #include "models/load_balancer.h"
 #include "models/memcached.h"
+#include "models/message_queue.h"
 #include "models/object_store.h"
 #include "models/queue_station.h"
 #include "models/redis.h"
+#include "models/scheduler.h"
 #include "models/search_index.h"
 #include "models/service.h"
 #include "models/sql_db.h"
@@ -45,6 +48,9 @@ const std::vector<ModelEntry>& model_registry()
       {&object_store_spec, &object_store_placement, &make_object_store},
       {&search_index_spec, &search_index_placement, &make_search_index},
       {&sql_db_spec, &sql_db_placement, &make_sql_db},
+      {&message_queue_spec, &message_queue_placement, &make_message_queue},
+      {&batch_job_spec, &batch_job_placement, &make_batch_job},
+      {&scheduler_spec, &scheduler_placement, &make_scheduler},
   };
   return entries;
 }

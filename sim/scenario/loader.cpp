@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "sim/scenario/graph_reader.h"
 #include "sim/scenario/readers.h"
 
 namespace archsim {
@@ -65,7 +66,8 @@ std::vector<std::string> Scenario::measured_class_names() const
 namespace {
 
 const std::vector<std::string> kTopKeys{"archsim",  "name", "title", "design", "description", "run",  "platform",
-                                        "components", "data", "workload", "flows", "variants", "targets", "faults"};
+                                        "components", "data", "workload", "flows", "variants", "targets", "faults",
+                                        "graphs"};
 
 // Bound on the entries of each named section. Real scenarios have tens; the bound keeps the
 // checks that compare names across sections (flows used by classes, references, targets) cheap
@@ -77,7 +79,7 @@ bool within_limits(const YNode& root, Diagnostics& diags)
   static const std::vector<std::pair<std::string, std::string>> sections{
       {"components", "components"}, {"workload", "request classes"}, {"flows", "flows"},
       {"data", "key spaces"},       {"variants", "variants"},        {"targets", "targets"},
-      {"faults", "faults"}};
+      {"faults", "faults"},         {"graphs", "graphs"}};
   bool ok = true;
   auto check = [&](const YNode* n, const std::string& path, const std::string& what) {
     size_t size = n ? (n->is_map() ? n->entries.size() : n->items.size()) : 0;
@@ -91,24 +93,6 @@ bool within_limits(const YNode& root, Diagnostics& diags)
   if (const YNode* platform = root.find("platform"))
     check(platform->find("datacenters"), "platform.datacenters", "datacenters");
   return ok;
-}
-
-bool valid_identifier(const std::string& s)
-{
-  if (s.empty() || s.size() > 64 || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
-    return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
-
-void check_identifier(const std::string& name, const SourceLoc& loc, const std::string& path, Diagnostics& diags)
-{
-  if (!valid_identifier(name))
-    diags.error(loc, path,
-                fmt::format("expected a name of letters, digits, '_' or '-' (starting with a letter, at most 64 "
-                            "characters), got '{}'",
-                            name));
 }
 
 // --set a.b.c=value: builds {a: {b: {c: value}}} and merges it like a variant patch.
@@ -567,6 +551,8 @@ std::optional<Scenario> build(YNode root, const std::string& file, const ModelCa
   read_platform(root.find("platform"), sc.platform, diags);
   if (const YNode* n = root.find("data"))
     read_data(*n, sc, diags);
+  if (const YNode* n = root.find("graphs"))
+    read_graphs(*n, sc.graphs, diags);
   std::set<std::string> unusable;  // declared components that could not be read
   if (const YNode* n = root.find("components"))
     read_components(*n, sc, catalog, diags, unusable);
@@ -606,6 +592,7 @@ std::optional<Scenario> build(YNode root, const std::string& file, const ModelCa
 
   if (options.seed)
     sc.run.seed = *options.seed;
+  sc.graphs.apply_run_seed(sc.run.seed);
   if (options.duration)
     sc.run.duration = *options.duration;
   if (options.warmup)

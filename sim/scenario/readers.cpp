@@ -1,6 +1,7 @@
 #include "sim/scenario/readers.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
@@ -332,6 +333,27 @@ ParamValue parse_default(const ParamSpec& p)
       return *v;
   }
   throw std::logic_error("invalid default for parameter '" + p.name + "': " + diags.str());
+}
+
+namespace {
+bool valid_identifier(const std::string& s)
+{
+  if (s.empty() || s.size() > 64 || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+}  // namespace
+
+void check_identifier(const std::string& name, const SourceLoc& loc, const std::string& path, Diagnostics& diags)
+{
+  if (!valid_identifier(name))
+    diags.error(loc, path,
+                fmt::format("expected a name of letters, digits, '_' or '-' (starting with a letter, at most 64 "
+                            "characters), got '{}'",
+                            name));
 }
 
 ParamValues read_params(const ModelSpec& spec, const YNode& map, const std::string& path, Diagnostics& diags,

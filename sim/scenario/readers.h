@@ -30,6 +30,9 @@ std::shared_ptr<const Distribution> read_distribution(const YNode& node, Unit un
 bool expect_map(const YNode& node, const std::string& path, Diagnostics& diags);
 void check_keys(const YNode& map, const std::vector<std::string>& allowed, const std::string& path,
                 Diagnostics& diags);
+// Names of components, key spaces, classes, variants, graphs: letters, digits, '_' or '-',
+// starting with a letter or '_', at most 64 characters.
+void check_identifier(const std::string& name, const SourceLoc& loc, const std::string& path, Diagnostics& diags);
 // "did you mean 'threads'?" or "" when nothing is close.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 // "'a', 'b' or 'c'"

@@ -10,6 +10,7 @@
 
 #include "sim/core/diagnostics.h"
 #include "sim/core/popularity.h"
+#include "sim/scenario/graph_spec.h"
 #include "sim/scenario/param_table.h"
 
 namespace archsim {
@@ -175,6 +176,7 @@ struct Scenario {
   std::vector<ComponentFlowSpec> component_flows;
   std::vector<TargetSpec> targets;
   std::vector<FaultSpec> faults;
+  GraphSpecs graphs;  // populations and networks (`graphs:`, docs/graphs.md)
   std::vector<VariantInfo> variants;  // all variants the file defines
 
   const ComponentSpec* component(const std::string& name) const;

@@ -13,7 +13,6 @@
 #include "models/scheduler.h"
 #include "models/search_index.h"
 #include "models/service.h"
-#include "models/sql_db.h"
 #include "models/wide_column.h"
 
 namespace archsim {
@@ -47,7 +46,6 @@ const std::vector<ModelEntry>& model_registry()
       {&cdn_edge_spec, &cdn_edge_placement, &make_cdn_edge},
       {&object_store_spec, &object_store_placement, &make_object_store},
       {&search_index_spec, &search_index_placement, &make_search_index},
-      {&sql_db_spec, &sql_db_placement, &make_sql_db},
       {&message_queue_spec, &message_queue_placement, &make_message_queue},
       {&batch_job_spec, &batch_job_placement, &make_batch_job},
       {&scheduler_spec, &scheduler_placement, &make_scheduler},

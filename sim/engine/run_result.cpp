@@ -171,7 +171,8 @@ json build_run_result(Runtime& rt, const ModelCatalog& catalog, const RunMeta& m
   j["argv"]        = meta.argv;
   j["wall_time_s"] = meta.wall_time_s;
   j["run"] = {{"duration", sc.run.duration}, {"warmup", sc.run.warmup},           {"window", sc.run.window},
-              {"measured", measured},        {"network_model", sc.platform.network_model}};
+              {"measured", measured},        {"network_model", sc.platform.network_model},
+              {"simulated_until", Runtime::now()}};
   json classes = json::array();
   for (size_t i = 0; i < reg.classes.size(); ++i) {
     if (i < sc.workload.size()) {

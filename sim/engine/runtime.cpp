@@ -81,7 +81,12 @@ void Runtime::add_component(std::unique_ptr<Component> c)
 
 void Runtime::run()
 {
-  engine_->run_until(sc_.run.duration);
+  // SimGrid ends a run when the last non-daemon actor exits, which for an open-loop workload
+  // is the last arrival: without this clock the run would stop early, and lag, queues and
+  // in-flight work after that instant would never be simulated. Every other actor is a daemon.
+  const double end = sc_.run.duration;
+  sg4::Actor::create("run-clock", platform_.driver, [end] { sg4::this_actor::sleep_until(end); });
+  engine_->run_until(end);
   for (auto& c : components_)
     c->finish();
   metrics_.finish(sc_.run.duration);

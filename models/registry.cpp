@@ -3,16 +3,25 @@
 #include "models/batch_job.h"
 #include "models/cdn_edge.h"
 #include "models/client.h"
+#include "models/consumer_group.h"
+#include "models/coordination.h"
+#include "models/external_service.h"
+#include "models/kafka.h"
 #include "models/kv_store.h"
 #include "models/load_balancer.h"
 #include "models/memcached.h"
 #include "models/message_queue.h"
 #include "models/object_store.h"
+#include "models/push_service.h"
 #include "models/queue_station.h"
 #include "models/redis.h"
 #include "models/scheduler.h"
 #include "models/search_index.h"
 #include "models/service.h"
+#include "models/sql_db.h"
+#include "models/sse_gateway.h"
+#include "models/stream_processor.h"
+#include "models/websocket_gateway.h"
 #include "models/wide_column.h"
 
 namespace archsim {
@@ -46,9 +55,18 @@ const std::vector<ModelEntry>& model_registry()
       {&cdn_edge_spec, &cdn_edge_placement, &make_cdn_edge},
       {&object_store_spec, &object_store_placement, &make_object_store},
       {&search_index_spec, &search_index_placement, &make_search_index},
+      {&sql_db_spec, &sql_db_placement, &make_sql_db},
+      {&kafka_spec, &kafka_placement, &make_kafka},
+      {&consumer_group_spec, &consumer_group_placement, &make_consumer_group},
+      {&stream_processor_spec, &stream_processor_placement, &make_stream_processor},
       {&message_queue_spec, &message_queue_placement, &make_message_queue},
       {&batch_job_spec, &batch_job_placement, &make_batch_job},
       {&scheduler_spec, &scheduler_placement, &make_scheduler},
+      {&websocket_gateway_spec, &websocket_gateway_placement, &make_websocket_gateway},
+      {&sse_gateway_spec, &sse_gateway_placement, &make_sse_gateway},
+      {&push_service_spec, &push_service_placement, &make_push_service},
+      {&external_service_spec, &external_service_placement, &make_external_service},
+      {&coordination_spec, &coordination_placement, &make_coordination},
   };
   return entries;
 }

@@ -31,6 +31,8 @@ Outcome Runtime::run_step(FlowContext& ctx, const Step& step, sg4::Host* at)
       return parallel(ctx, step, at);
     case Step::Kind::Branch:
       return branch(ctx, step, at);
+    case Step::Kind::Fanout:
+      return fanout(ctx, step, at);
   }
   return Outcome::error("unknown step");
 }
@@ -186,6 +188,101 @@ Outcome Runtime::branch(FlowContext& ctx, const Step& step, sg4::Host* at)
     u -= p;
   }
   return Outcome::success();
+}
+
+namespace {
+
+bool subject_qualifies(const SocialGraph& g, UserId u, FanoutSpec::Subject s)
+{
+  switch (s) {
+    case FanoutSpec::Subject::Any:
+      return true;
+    case FanoutSpec::Subject::Regular:
+      return !g.is_celebrity(u);
+    case FanoutSpec::Subject::Celebrity:
+      return g.is_celebrity(u);
+  }
+  return true;
+}
+
+bool member_qualifies(const SocialGraph& g, UserId u, FanoutSpec::Members m)
+{
+  switch (m) {
+    case FanoutSpec::Members::All:
+      return true;
+    case FanoutSpec::Members::Active:
+      return g.is_active(u);
+    case FanoutSpec::Members::Inactive:
+      return !g.is_active(u);
+    case FanoutSpec::Members::Celebrities:
+      return g.is_celebrity(u);
+    case FanoutSpec::Members::Regular:
+      return !g.is_celebrity(u);
+  }
+  return true;
+}
+
+}  // namespace
+
+Outcome Runtime::fanout(FlowContext& ctx, const Step& step, sg4::Host* at)
+{
+  const FanoutSpec& f  = step.fanout;
+  const SocialGraph& g = social_graph(f.graph);
+  if (!ctx.has_key || ctx.key >= g.users())
+    return Outcome::error("no_such_user");  // the acting user must be a user id of the graph
+  if (!subject_qualifies(g, ctx.key, f.subject))
+    return Outcome::success();
+  // The members, in list order, filtered and capped: real ids from the graph (a celebrity's
+  // post visits every one of its followers).
+  std::vector<UserId> members;
+  auto take = [&](UserId v) {
+    if ((f.limit == 0 || members.size() < f.limit) && member_qualifies(g, v, f.members))
+      members.push_back(v);
+  };
+  if (f.of == FanoutSpec::Of::Followers)
+    g.for_each_follower(ctx.key, take);
+  else
+    for (UserId v : g.following(ctx.key))
+      take(v);
+  const KeySpaceSpec* space = step.key_space.empty() ? ctx.key_space : sc_.key_space(step.key_space);
+  auto run_members = [this, &members, &step, at, space](FlowContext own, size_t first, size_t stride) {
+    for (size_t i = first; i < members.size(); i += stride) {
+      own.key       = members[i];
+      own.has_key   = true;
+      own.key_space = space;
+      Outcome o     = walk(own, step.body, at);
+      if (!o.ok())
+        return o;
+    }
+    return Outcome::success();
+  };
+  size_t lanes = std::min(f.concurrency, members.size());
+  if (lanes <= 1)
+    return run_members(ctx, 0, 1);
+  // Worker lanes: each walks every lanes-th member in turn; the step ends when all are done.
+  struct Join {
+    size_t left;
+    Outcome failure = Outcome::success();
+    sg4::SemaphorePtr done = sg4::Semaphore::create(0);
+  };
+  auto join  = std::make_shared<Join>();
+  join->left = lanes;
+  for (size_t lane = 0; lane < lanes; ++lane) {
+    auto work = [join, run_members, own = FlowContext(ctx), lane, lanes]() {
+      Outcome o = run_members(own, lane, lanes);
+      if (!o.ok() && join->failure.ok())
+        join->failure = o;
+      if (--join->left == 0)
+        join->done->release();
+    };
+    if (!pool_->submit(work)) {
+      join->failure = Outcome::error("overload");
+      if (--join->left == 0)
+        join->done->release();
+    }
+  }
+  join->done->acquire();
+  return join->failure;
 }
 
 }  // namespace archsim

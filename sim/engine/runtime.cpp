@@ -17,6 +17,19 @@ Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement
   pool_ = std::make_unique<ExecutorPool>(platform_.driver, executors, sc_.run.max_backlog);
   metrics_.clock.warmup = sc_.run.warmup;
   metrics_.clock.window = sc_.run.window;
+  // Social graphs are built before the run (seconds for 10^6 users, docs/graphs.md), so that
+  // the first fan-out does not stall the progress estimate.
+  for (const auto& g : sc_.graphs.social) {
+    if (g.file.empty()) {
+      social_[g.name] = std::make_unique<SocialGraph>(SocialGraph::generate(g.config));
+    } else {
+      Diagnostics diags;
+      auto loaded = SocialGraph::load(g.file, g.config, diags, g.file_users);
+      if (!loaded)
+        throw std::runtime_error("graph '" + g.name + "': " + diags.str());
+      social_[g.name] = std::make_unique<SocialGraph>(std::move(*loaded));
+    }
+  }
   // Request classes first, then the flows components run: one measured class each.
   for (const auto& name : sc_.measured_class_names()) {
     metrics_.add_class(name);

@@ -60,6 +60,9 @@ public:
   // `since`, outcome) under the flow's name.
   Outcome run_flow(const std::string& flow, FlowContext& ctx, sg4::Host* at);
 
+  // The social graph named `name` under `graphs:` (built when the runtime is made).
+  const SocialGraph& social_graph(const std::string& name) const { return *social_.at(name); }
+
   // Components are made by the model registry (models/registry.h) and handed over here.
   void add_component(std::unique_ptr<Component> c);
   // Runs the simulation to the end of the scenario's duration and finalises the metrics.
@@ -70,9 +73,9 @@ private:
   Outcome with_retries(FlowContext& ctx, const Step& step, sg4::Host* at);
   Outcome attempt(FlowContext& ctx, const Step& step, sg4::Host* at);
   Outcome attempt_with_timeout(const FlowContext& ctx, const Step& step, sg4::Host* at, double timeout);
-  Outcome visit(FlowContext& ctx, const Step& step, sg4::Host* at);
   Outcome parallel(const FlowContext& ctx, const Step& step, sg4::Host* at);
   Outcome branch(FlowContext& ctx, const Step& step, sg4::Host* at);
+  Outcome fanout(FlowContext& ctx, const Step& step, sg4::Host* at);
   size_t pick_replica(FlowContext& ctx, Component& c);
 
   const Scenario& sc_;
@@ -84,6 +87,7 @@ private:
   std::map<std::string, Component*> by_name_;
   std::vector<Rng> flow_rngs_;  // per measured class: branches and retry jitter
   uint64_t next_flow_request_ = 0;
+  std::map<std::string, std::unique_ptr<SocialGraph>> social_;
 };
 
 }  // namespace archsim

@@ -142,7 +142,7 @@ private:
   {
     if (!node.is_map() || node.entries.empty()) {
       diags_.error(node.loc, path,
-                   "expected a step such as {call: app}, {parallel: [...]} or {branch: [...]}, got " + node.describe());
+                   "expected a step such as {call: app}, {parallel: [...]}, {branch: [...]} or {fanout: graph}, got " + node.describe());
       return std::nullopt;
     }
     Step step;
@@ -167,10 +167,12 @@ private:
       return read_parallel(node, verb, path);
     if (verb.key == "branch")
       return read_branch(node, verb, path);
+    if (verb.key == "fanout")
+      return read_fanout(node, verb, path);
     if (verb.key == "steps" || verb.key.rfind("on_", 0) == 0 ||
         std::find(kRetryKeys.begin(), kRetryKeys.end(), verb.key) != kRetryKeys.end()) {
       diags_.error(verb.key_loc, path,
-                   fmt::format("a step must start with its verb (call, parallel, branch or a data operation), got "
+                   fmt::format("a step must start with its verb (call, parallel, branch, fanout or a data operation), got "
                                "'{}' first",
                                verb.key));
       return std::nullopt;
@@ -268,6 +270,72 @@ private:
       diags_.error(q->loc, path + ".quorum", "'quorum:' only applies with join: quorum");
     }
     step.quorum = step.join == JoinKind::All ? n : step.join == JoinKind::First ? 1 : step.quorum;
+    return step;
+  }
+
+  // {fanout: GRAPH, of: followers|following, members: ..., subject: ..., concurrency: N,
+  //  limit: N, key: SPACE, steps: [...]}
+  std::optional<Step> read_fanout(const YNode& node, const YEntry& verb, const std::string& path)
+  {
+    check_keys(node, {"fanout", "of", "members", "subject", "concurrency", "limit", "key", "steps"}, path, diags_);
+    Step step;
+    step.kind = Step::Kind::Fanout;
+    step.loc  = node.loc;
+    FanoutSpec& f = step.fanout;
+    std::vector<std::string> graphs;
+    for (const auto& g : sc_.graphs.social)
+      graphs.push_back(g.name);
+    if (!verb.value.is_scalar() || !sc_.graphs.find_social(verb.value.scalar)) {
+      diags_.error(verb.value.loc, path + ".fanout",
+                   fmt::format("expected the name of a social graph under 'graphs:' ({}), got {}",
+                               graphs.empty() ? "there is none" : list_names(graphs), verb.value.describe()));
+      return std::nullopt;
+    }
+    f.graph = verb.value.scalar;
+    if (const YNode* n = node.find("of"))
+      if (auto v = read_choice(*n, {"followers", "following"}, path + ".of", diags_))
+        f.of = *v == "followers" ? FanoutSpec::Of::Followers : FanoutSpec::Of::Following;
+    if (const YNode* n = node.find("members"))
+      if (auto v = read_choice(*n, {"all", "active", "inactive", "celebrities", "regular"}, path + ".members", diags_))
+        f.members = *v == "all"          ? FanoutSpec::Members::All
+                    : *v == "active"     ? FanoutSpec::Members::Active
+                    : *v == "inactive"   ? FanoutSpec::Members::Inactive
+                    : *v == "celebrities" ? FanoutSpec::Members::Celebrities
+                                          : FanoutSpec::Members::Regular;
+    if (const YNode* n = node.find("subject"))
+      if (auto v = read_choice(*n, {"any", "regular", "celebrity"}, path + ".subject", diags_))
+        f.subject = *v == "any" ? FanoutSpec::Subject::Any
+                    : *v == "regular" ? FanoutSpec::Subject::Regular
+                                      : FanoutSpec::Subject::Celebrity;
+    if (const YNode* n = node.find("concurrency"))
+      if (auto v = read_quantity(*n, Unit::Count, path + ".concurrency", diags_, 1, 1024, true))
+        f.concurrency = static_cast<size_t>(*v);
+    if (const YNode* n = node.find("limit"))
+      if (auto v = read_quantity(*n, Unit::Count, path + ".limit", diags_, 1, 1e12, true))
+        f.limit = static_cast<uint64_t>(*v);
+    if (const YNode* k = node.find("key")) {
+      const KeySpaceSpec* space = k->is_scalar() ? sc_.key_space(k->scalar) : nullptr;
+      const SocialGraphSpec* g  = sc_.graphs.find_social(f.graph);
+      if (!space) {
+        std::vector<std::string> spaces;
+        for (const auto& ks : sc_.data)
+          spaces.push_back(ks.name);
+        diags_.error(k->loc, path + ".key",
+                     fmt::format("expected a key space under 'data:' ({}), got {}", list_names(spaces), k->describe()));
+      } else if (g->file.empty() && static_cast<double>(space->keys) < static_cast<double>(g->config.users)) {
+        // Member ids are user ids: the space must hold one key per user.
+        diags_.error(k->loc, path + ".key",
+                     fmt::format("key space '{}' has {} keys, fewer than graph '{}' has users ({}): a member's "
+                                 "id would not be one of its keys",
+                                 space->name, space->keys, f.graph, g->config.users));
+      } else {
+        step.key_space = space->name;
+      }
+    }
+    if (const YNode* body = node.find("steps"))
+      step.body = read_list(*body, path + ".steps");
+    else
+      diags_.error(node.loc, path, "a fanout needs 'steps:', what runs for each member (e.g. [{lpush: timelines}])");
     return step;
   }
 

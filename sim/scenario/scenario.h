@@ -88,8 +88,23 @@ enum class JoinKind { All, First, Quorum };
 // One step of a flow. `call: X` without `steps` takes the rest of its block as its body (the
 // request moves into X, and the response returns when the body is done); the parser rewrites
 // it into this nested form, so the engine only sees nested calls.
+// A fan-out over a social graph (cheatsheet designs 3, 4, 6: push a post to each follower's
+// timeline; pull a feed from each followee). The acting user is the request's current key.
+struct FanoutSpec {
+  std::string graph;                  // a social graph under `graphs:`
+  enum class Of { Followers, Following } of = Of::Followers;
+  // Which members get the body: all of them, only active / inactive users, only celebrities or
+  // only regular users (celebrity: at least the graph's celebrity_threshold followers).
+  enum class Members { All, Active, Inactive, Celebrities, Regular } members = Members::All;
+  // Whether the acting user qualifies: the step does nothing (and succeeds) for a user who does
+  // not, e.g. `subject: regular` skips the push for a celebrity's post (the hybrid feed).
+  enum class Subject { Any, Regular, Celebrity } subject = Subject::Any;
+  size_t concurrency = 1;  // members handled at once (worker lanes)
+  uint64_t limit     = 0;  // at most this many members, in list order (0: all)
+};
+
 struct Step {
-  enum class Kind { Call, Op, Parallel, Branch };
+  enum class Kind { Call, Op, Parallel, Branch, Fanout };
   Kind kind = Kind::Call;
   SourceLoc loc;
 
@@ -111,6 +126,10 @@ struct Step {
 
   // Branch by probability: the remaining probability runs nothing.
   std::vector<std::pair<double, std::vector<Step>>> choices;
+
+  // Fanout: `body` runs once per member of the acting user's list in a social graph, with the
+  // member's id as the key (key_space, when given, is the space those ids live in).
+  FanoutSpec fanout;
 };
 
 struct RequestClassSpec {

@@ -729,7 +729,7 @@ private:
       }
       std::vector<std::pair<uint64_t, sg4::SemaphorePtr>> batch(log.pending.begin(), log.pending.end());
       log.pending.clear();
-      sg4::this_actor::sleep_for(fsync_);
+      disk_wait(n, fsync_);
       double now = rt_.now();
       metrics_->count(now, "fsyncs");
       if (measured(now)) {

@@ -413,7 +413,7 @@ bool Kafka::append(size_t p, const std::shared_ptr<Batch>& b)
     bytes += r.bytes;
   cpu_.work(L, request_cpu_ + bytes * cpu_per_byte_);
   if (flush_every_batch_)
-    sg4::this_actor::sleep_for(fsync_);
+    disk_wait(L, fsync_);
   if (down_[L] || part.log.epoch() != epoch)
     return false;
   now = rt_.now();
@@ -556,7 +556,7 @@ void Kafka::replica_fetcher(size_t f, size_t l)
     rt_.transfer(host(l), host(f), kKafkaRequestBytes + bytes);
     cpu_.work(f, request_cpu_ + bytes * cpu_per_byte_);
     if (flush_every_batch_)
-      sg4::this_actor::sleep_for(fsync_);
+      disk_wait(f, fsync_);
     if (down_[f])
       continue;
     for (const Piece& pc : pieces) {

@@ -469,7 +469,7 @@ private:
           return !batch.empty();
         });
         uint64_t epoch = node_epoch_[node];
-        sg4::this_actor::sleep_for(fsync_);
+        disk_wait(node, fsync_);
         double now = rt_.now();
         bool ok    = node_epoch_[node] == epoch;
         if (ok) {

@@ -754,7 +754,7 @@ private:
     account(node, now);
     cpu_.work(node, (op == Op::Get ? read_cpu_ : write_cpu_) + per_byte_ * payload);
     if (wrote && persistence_ == Persistence::AofAlways && fsync_ > 0)
-      sg4::this_actor::sleep_for(fsync_);  // appendfsync always: the loop waits for the disk
+      disk_wait(node, fsync_);  // appendfsync always: the loop waits for the disk
     loops_.release(node);
     if (wrote && node < shards_)
       replicate(node, op, key, bytes, ttl);
@@ -834,7 +834,7 @@ private:
     account(node, now);
     cpu_.work(node, write_cpu_ + costs_.script + 2 * costs_.call + (wrote ? per_byte_ * bytes : 0));
     if (wrote && persistence_ == Persistence::AofAlways && fsync_ > 0)
-      sg4::this_actor::sleep_for(fsync_);
+      disk_wait(node, fsync_);
     loops_.release(node);
     if (wrote && node < shards_)
       replicate(node, Op::Set, key, bytes, ctx.key_space ? ctx.key_space->ttl : 0);
@@ -907,7 +907,7 @@ private:
     account(node, now);
     cpu_.work(node, costs_.of(r));  // the whole command, scripts included: nothing interleaves
     if (r.wrote && persistence_ == Persistence::AofAlways && fsync_ > 0)
-      sg4::this_actor::sleep_for(fsync_);
+      disk_wait(node, fsync_);
     loops_.release(node);
     if (r.wrote && node < shards_)
       replicate_typed(node, cmd, now);

@@ -37,6 +37,8 @@ const std::vector<MetricSpec>& common_component_metrics()
       {"retries", Unit::Count, "Retried calls to this component"},
       {"timeouts", Unit::Count, "Calls to this component abandoned by a timeout"},
       {"unavailable", Unit::Count, "Calls refused because the replica was down (crashed by a fault)"},
+      {"injected_failures", Unit::Count, "Calls failed by a 'fail' fault (the dependency answering errors)"},
+      {"unreachable", Unit::Count, "Calls that could not reach the component through a network partition"},
   };
   return metrics;
 }

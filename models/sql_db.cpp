@@ -887,7 +887,7 @@ private:
     uint64_t epoch  = epoch_;
     uint64_t target = wal_.begin_flush();
     if (fsync_ > 0)
-      sg4::this_actor::sleep_for(fsync_);
+      disk_wait(kPrimary, fsync_);
     if (epoch != epoch_)
       return;  // the primary died during the fsync: crash() has reset the log
     double now = rt_.now();

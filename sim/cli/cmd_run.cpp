@@ -41,6 +41,7 @@ int cmd_run(const RunArgs& args)
     }
     options.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
+  options.faults = args.faults;
   if (args.seed)
     options.seed = *args.seed;
   if (!parse_duration_arg(args.duration, "--duration", options.duration) ||

@@ -9,6 +9,7 @@ struct RunArgs {
   std::string scenario;
   std::vector<std::string> variants;
   std::vector<std::string> sets;
+  std::vector<std::string> faults;  // --fault, one YAML mapping each
   std::optional<unsigned long long> seed;
   std::optional<std::string> duration;
   std::optional<std::string> warmup;

@@ -10,6 +10,7 @@ Component::Component(Runtime& rt, const ComponentSpec& spec)
   metrics_ = &rt.metrics().add_component(spec.name, spec.model, hosts_.size());
   active_.assign(hosts_.size(), 0);
   down_.assign(hosts_.size(), false);
+  disk_factor_.assign(hosts_.size(), 1.0);
 }
 
 size_t Component::choose_replica(const FlowContext&)
@@ -17,6 +18,12 @@ size_t Component::choose_replica(const FlowContext&)
   size_t r      = next_replica_;
   next_replica_ = (next_replica_ + 1) % hosts_.size();
   return r;
+}
+
+void Component::disk_wait(size_t replica, double seconds) const
+{
+  if (seconds > 0)
+    sg4::this_actor::sleep_for(seconds * disk_factor_[replica]);
 }
 
 }  // namespace archsim

@@ -56,6 +56,11 @@ public:
   virtual void recover(size_t replica) { down_[replica] = false; }
   bool is_down(size_t replica) const { return down_[replica]; }
 
+  // A slow-disk fault multiplies the replica's disk waits (fsync, reads from disk). Models wait
+  // for their disk through disk_wait(), so the fault reaches every model that has a disk.
+  void set_disk_factor(size_t replica, double factor) { disk_factor_[replica] = factor; }
+  void disk_wait(size_t replica, double seconds) const;
+
   // Bookkeeping done by the flow runtime around serve().
   void enter(size_t replica) { ++active_[replica]; }
   void leave(size_t replica) { --active_[replica]; }
@@ -67,6 +72,7 @@ protected:
   ComponentMetrics* metrics_ = nullptr;
   std::vector<size_t> active_;
   std::vector<bool> down_;
+  std::vector<double> disk_factor_;
   size_t next_replica_ = 0;
 };
 

@@ -107,15 +107,26 @@ Outcome Runtime::attempt(FlowContext& ctx, const Step& step, sg4::Host* at)
   sg4::Host* there  = c.host(replica);
   const Request& rq = *ctx.req;
   double model_bytes = step.request_bytes >= 0 ? -1 : c.request_bytes(ctx, step);
+  if (partition_between(at, there) && !wait_through_partition(at, there)) {
+    // The connection never got through: the caller's kernel gave up (or its timeout did).
+    c.metrics().count(now(), "unreachable");
+    return Outcome::error("unreachable");
+  }
   transfer(at, there, step.request_bytes >= 0 ? step.request_bytes : model_bytes >= 0 ? model_bytes : rq.request_bytes);
   double arrived = now();
   c.enter(replica);
   Outcome o;
   ctx.caller = at;
+  auto failing = fail_rate_.empty() ? fail_rate_.end() : fail_rate_.find(&c);
   if (c.is_down(replica)) {
     // The process is dead: the host answers with a reset (connection refused).
     c.metrics().count(arrived, "unavailable");
     o = Outcome::error("unavailable");
+    o.response_bytes = kRefusedBytes;
+  } else if (failing != fail_rate_.end() && failing->second > 0 && fault_rng_.uniform01() < failing->second) {
+    // A dependency failing at a rate (a 'fail' fault) answers an error at once, as a 503 does.
+    c.metrics().count(arrived, "injected_failures");
+    o = Outcome::error("injected_failure");
     o.response_bytes = kRefusedBytes;
   } else if (step.kind == Step::Kind::Call) {
     o = c.serve(ctx, step, replica, [&]() { return walk(ctx, step.body, there); });

@@ -36,6 +36,37 @@ void configure_network_model(const PlatformSpec& spec)
   sg4::Engine::set_config(std::string("network/crosstraffic:") + (spec.crosstraffic ? "1" : "0"));
 }
 
+namespace {
+
+// The speeds (pstates) of replica r of component `comp`: nominal first, then one per pause or
+// slow-CPU fault that targets it, recorded in out.fault_pstates once the host exists.
+std::vector<double> host_speeds(const Scenario& sc, const std::string& comp, size_t r, double nominal,
+                                std::vector<size_t>& faults)
+{
+  std::vector<double> speeds{nominal};
+  for (size_t i = 0; i < sc.faults.size(); ++i) {
+    const FaultSpec& f = sc.faults[i];
+    if ((f.kind == FaultSpec::Kind::Pause || f.kind == FaultSpec::Kind::SlowCpu) && f.targets_host(comp, r)) {
+      speeds.push_back(f.kind == FaultSpec::Kind::Pause ? nominal * kPausedSpeedShare : nominal / f.factor);
+      faults.push_back(i);
+    }
+  }
+  return speeds;
+}
+
+sg4::Host* create_replica_host(sg4::NetZone* zone, const Scenario& sc, const std::string& comp, size_t r,
+                               int cores, Platform& out)
+{
+  std::vector<size_t> faults;
+  auto speeds     = host_speeds(sc, comp, r, sc.platform.host_speed, faults);
+  sg4::Host* host = zone->create_host(fmt::format("{}-{}", comp, r), speeds)->set_core_count(cores)->seal();
+  for (size_t k = 0; k < faults.size(); ++k)
+    out.fault_pstates[{faults[k], host}] = k + 1;
+  return host;
+}
+
+}  // namespace
+
 Platform build_platform(const Scenario& sc, const std::map<std::string, Placement>& placements)
 {
   Platform out;
@@ -49,8 +80,7 @@ Platform build_platform(const Scenario& sc, const std::map<std::string, Placemen
     for (const auto& c : sc.components) {
       const Placement& p = placements.at(c.name);
       for (size_t r = 0; r < p.replicas; ++r)
-        out.replicas[c.name].push_back(
-            world->create_host(fmt::format("{}-{}", c.name, r), ps.host_speed)->set_core_count(p.cores)->seal());
+        out.replicas[c.name].push_back(create_replica_host(world, sc, c.name, r, p.cores, out));
     }
     world->seal();
     return out;
@@ -105,7 +135,7 @@ Platform build_platform(const Scenario& sc, const std::map<std::string, Placemen
     for (size_t r = 0; r < p.replicas; ++r) {
       sg4::NetZone* rack = racks[dc][next_rack[dc]++ % racks[dc].size()];
       std::string name   = fmt::format("{}-{}", c.name, r);
-      sg4::Host* host    = rack->create_host(name, ps.host_speed)->set_core_count(p.cores)->seal();
+      sg4::Host* host    = create_replica_host(rack, sc, c.name, r, p.cores, out);
       add_uplink(rack, host->get_netpoint(), nullptr, name + "-nic", spec->host_link);
       out.replicas[c.name].push_back(host);
     }

@@ -25,7 +25,14 @@ struct Platform {
   sg4::Host* client    = nullptr;
   sg4::Host* driver    = nullptr;  // hosts the runtime's actors (executors); never fails
   std::map<std::string, std::vector<sg4::Host*>> replicas;
+  // Pause and slow-CPU faults switch a host to a slower power state (SimGrid pstates keep the
+  // work in progress and rescale it): (fault index, host) -> its pstate. Pstate 0 is nominal.
+  std::map<std::pair<size_t, const sg4::Host*>, unsigned long> fault_pstates;
 };
+
+// A paused process's CPU runs at this share of its speed: practically stopped, yet never zero
+// (SimGrid needs a positive speed).
+constexpr double kPausedSpeedShare = 1e-9;
 
 // SimGrid configuration for the scenario's network model; call before building the platform.
 void configure_network_model(const PlatformSpec& spec);

@@ -206,7 +206,8 @@ json build_run_result(Runtime& rt, const ModelCatalog& catalog, const RunMeta& m
   for (size_t i = 0; i < sc.faults.size(); ++i) {
     const FaultSpec& f   = sc.faults[i];
     const FaultRecord& r = reg.faults.at(i);
-    faults.push_back({{"text", f.text},        {"kind", "crash"},          {"component", f.component},
+    static const char* const kKinds[] = {"crash", "pause", "slow_cpu", "slow_disk", "fail", "partition", "degrade"};
+    faults.push_back({{"text", f.text},        {"kind", kKinds[static_cast<int>(f.kind)]}, {"component", f.component},
                       {"replicas", f.replicas}, {"at", f.at},              {"duration", f.duration},
                       {"began", r.began},       {"ended", r.ended},        {"happened", r.began >= 0}});
   }

@@ -5,10 +5,14 @@
 namespace archsim {
 
 Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement>& placements)
-    : sc_(scenario), engine_(sg4::Engine::get_instance())
+    : sc_(scenario), engine_(sg4::Engine::get_instance()), fault_rng_(stream("faults", "fail"))
 {
   configure_network_model(sc_.platform);
   platform_ = build_platform(sc_, placements);
+  host_owner_[platform_.client] = "clients";
+  for (const auto& [name, hosts] : platform_.replicas)
+    for (const auto* h : hosts)
+      host_owner_[h] = name;
   size_t users = 0;
   for (const auto& rc : sc_.workload)
     if (rc.params.text("arrivals") == "closed")
@@ -83,7 +87,48 @@ void Runtime::compute(sg4::Host* host, double seconds) const
 {
   if (seconds <= 0)
     return;
-  sg4::Exec::init()->set_flops_amount(seconds * host->get_speed())->set_host(host)->wait();
+  // Work is defined at the host's nominal speed: a paused or slowed host (a fault switches its
+  // pstate) takes longer to do it.
+  sg4::Exec::init()->set_flops_amount(seconds * host->get_pstate_speed(0))->set_host(host)->wait();
+}
+
+void Runtime::end_partition(const FaultSpec* f)
+{
+  partitions_.erase(std::remove(partitions_.begin(), partitions_.end(), f), partitions_.end());
+}
+
+const FaultSpec* Runtime::partition_between(const sg4::Host* a, const sg4::Host* b) const
+{
+  if (partitions_.empty())
+    return nullptr;
+  auto owner = [this](const sg4::Host* h) {
+    auto it = host_owner_.find(h);
+    return it == host_owner_.end() ? std::string() : it->second;
+  };
+  const std::string x = owner(a), y = owner(b);
+  auto in = [](const std::vector<std::string>& side, const std::string& n) {
+    return std::find(side.begin(), side.end(), n) != side.end();
+  };
+  for (const FaultSpec* f : partitions_)
+    if ((in(f->side_a, x) && in(f->side_b, y)) || (in(f->side_b, x) && in(f->side_a, y)))
+      return f;
+  return nullptr;
+}
+
+bool Runtime::wait_through_partition(const sg4::Host* a, const sg4::Host* b)
+{
+  // Linux gives up a connection after tcp_syn_retries = 6 retransmissions, 127 s (1+2+...+64).
+  constexpr double kConnectGiveUp = 127;
+  const double give_up = now() + kConnectGiveUp;
+  while (const FaultSpec* f = partition_between(a, b)) {
+    double heals = f->duration > 0 ? f->at + f->duration : sc_.run.duration;
+    if (heals > give_up) {
+      sg4::this_actor::sleep_until(std::min(give_up, sc_.run.duration));
+      return partition_between(a, b) == nullptr;
+    }
+    sg4::this_actor::sleep_until(heals);
+  }
+  return true;
 }
 
 void Runtime::add_component(std::unique_ptr<Component> c)

@@ -63,6 +63,12 @@ public:
   // The social graph named `name` under `graphs:` (built when the runtime is made).
   const SocialGraph& social_graph(const std::string& name) const { return *social_.at(name); }
 
+  // Faults acting on calls (fault_injector.cpp switches them on and off): a share of the calls
+  // to a component fail; calls between the two sides of a partition do not get through.
+  void set_fail_rate(const Component* c, double rate) { fail_rate_[c] = rate; }
+  void begin_partition(const FaultSpec* f) { partitions_.push_back(f); }
+  void end_partition(const FaultSpec* f);
+
   // Components are made by the model registry (models/registry.h) and handed over here.
   void add_component(std::unique_ptr<Component> c);
   // Runs the simulation to the end of the scenario's duration and finalises the metrics.
@@ -77,6 +83,12 @@ private:
   Outcome branch(FlowContext& ctx, const Step& step, sg4::Host* at);
   Outcome fanout(FlowContext& ctx, const Step& step, sg4::Host* at);
   size_t pick_replica(FlowContext& ctx, Component& c);
+  // The partition that separates the two hosts, if any (hosts belong to components, or are the
+  // clients' host).
+  const FaultSpec* partition_between(const sg4::Host* a, const sg4::Host* b) const;
+  // Waits, as TCP retransmits do, until no partition separates the hosts or the kernel gives up
+  // connecting; false if it gave up.
+  bool wait_through_partition(const sg4::Host* a, const sg4::Host* b);
 
   const Scenario& sc_;
   sg4::Engine* engine_;
@@ -88,6 +100,10 @@ private:
   std::vector<Rng> flow_rngs_;  // per measured class: branches and retry jitter
   uint64_t next_flow_request_ = 0;
   std::map<std::string, std::unique_ptr<SocialGraph>> social_;
+  std::map<const Component*, double> fail_rate_;
+  std::vector<const FaultSpec*> partitions_;
+  std::map<const sg4::Host*, std::string> host_owner_;  // host -> component name, or "clients"
+  Rng fault_rng_;
 };
 
 }  // namespace archsim

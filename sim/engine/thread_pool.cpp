@@ -58,7 +58,8 @@ void CpuMeter::work(size_t replica, double seconds)
   int cores       = host->get_core_count();
   if (running_[replica]++ < cores)
     cpu_.add(replica, sg4::Engine::get_clock(), 1);
-  sg4::Exec::init()->set_flops_amount(seconds * host->get_speed())->set_host(host)->wait();
+  // Nominal speed: a paused or slowed host (a fault switches its pstate) takes longer.
+  sg4::Exec::init()->set_flops_amount(seconds * host->get_pstate_speed(0))->set_host(host)->wait();
   if (--running_[replica] < cores)
     cpu_.add(replica, sg4::Engine::get_clock(), -1);
 }

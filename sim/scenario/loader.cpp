@@ -95,6 +95,35 @@ bool within_limits(const YNode& root, Diagnostics& diags)
   return ok;
 }
 
+// --fault TEXT: one fault in YAML flow style, appended to the scenario's faults (errors point
+// into "--fault N").
+void append_cli_fault(YNode& root, const std::string& text, size_t index, Diagnostics& diags)
+{
+  std::string name = fmt::format("--fault {}", index + 1);
+  Diagnostics parse;
+  YNode fault = load_yaml_text(text, name, parse);
+  if (!parse.ok() || !fault.is_map()) {
+    diags.error(SourceLoc{name, 0, 0}, "",
+                "expected a fault such as '{at: 30s, crash: db, replica: 0, for: 10s}', got " + text);
+    return;
+  }
+  YNode* faults = nullptr;
+  for (auto& e : root.entries)
+    if (e.key == "faults")
+      faults = &e.value;
+  if (!faults) {
+    YEntry e;
+    e.key        = "faults";
+    e.value.kind = YNode::Kind::Sequence;
+    e.value.loc  = fault.loc;
+    root.entries.push_back(std::move(e));
+    faults = &root.entries.back().value;
+  }
+  if (!faults->is_seq())
+    return;  // reported by the faults reader
+  faults->items.push_back(std::move(fault));
+}
+
 // --set a.b.c=value: builds {a: {b: {c: value}}} and merges it like a variant patch.
 void apply_set(YNode& root, const std::string& path, const std::string& value, Diagnostics& diags)
 {
@@ -519,6 +548,8 @@ std::optional<Scenario> build(YNode root, const std::string& file, const ModelCa
   apply_variants(root, options.variants, diags, sc.variants_applied);
   for (const auto& [path, value] : options.sets)
     apply_set(root, path, value, diags);
+  for (size_t i = 0; i < options.faults.size(); ++i)
+    append_cli_fault(root, options.faults[i], i, diags);
   if (!within_limits(root, diags))  // a patch may have grown a section
     return std::nullopt;
 

@@ -22,6 +22,7 @@ struct ModelCatalog {
 struct LoadOptions {
   std::vector<std::string> variants;                       // applied in order
   std::vector<std::pair<std::string, std::string>> sets;   // --set path=value, applied last
+  std::vector<std::string> faults;  // --fault '{at: 30s, crash: db, for: 10s}': appended to faults:
   std::optional<uint64_t> seed;
   std::optional<double> duration;
   std::optional<double> warmup;

@@ -1,6 +1,7 @@
 #pragma once
 // The typed scenario: what a YAML file says once it has been parsed, validated, had its
 // variants applied and its units resolved. The engine receives only this; it never sees YAML.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -164,15 +165,34 @@ struct TargetSpec {
 
 // A fault injected during the run (`faults:`). Only process crashes so far: the replica's
 // process dies at `at` (losing what its model says it loses) and restarts `duration` later.
+// One fault injected during the run (`faults:` or `--fault`, docs/scenario-format.md#faults).
 struct FaultSpec {
-  enum class Kind { Crash };
+  enum class Kind {
+    Crash,      // the process dies: volatile state lost, calls refused, restart after `for`
+    Pause,      // the process stops (a stop-the-world GC pause): its CPU does no work
+    SlowCpu,    // its CPU runs `factor` times slower (a noisy neighbour, throttling)
+    SlowDisk,   // its disk waits (fsync, reads) take `factor` times longer
+    Fail,       // calls to the component fail at `rate` (a third party answering 5xx)
+    Partition,  // no call between the two groups gets through
+    Degrade,    // a link: latency x latency_factor, bandwidth / bandwidth_divisor, loss
+  };
   Kind kind = Kind::Crash;
   double at       = 0;
-  double duration = 0;  // 0: down until the end of the run
+  double duration = 0;  // 0: until the end of the run
   std::string component;
   std::vector<size_t> replicas;  // empty: every replica
-  std::string text;              // "crash cache[0] at 30s for 15s", for reports
+  double factor = 1;             // SlowCpu, SlowDisk
+  double rate   = 0;             // Fail
+  std::vector<std::string> side_a, side_b;  // Partition: component names ("clients": the users)
+  std::string link;                          // Degrade: a platform link's name
+  double latency_factor = 1, bandwidth_divisor = 1, loss = 0;  // Degrade
+  std::string text;  // "crash cache[0] at 30s for 15s", for reports
   SourceLoc loc;
+  bool targets_host(const std::string& comp, size_t replica) const
+  {
+    return comp == component &&
+           (replicas.empty() || std::find(replicas.begin(), replicas.end(), replica) != replicas.end());
+  }
 };
 
 struct VariantInfo {

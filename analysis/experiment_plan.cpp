@@ -95,6 +95,10 @@ std::vector<std::string> job_argv(const ExperimentPlan& plan, const ExperimentJo
       argv.push_back("--set");
       argv.push_back(path + "=" + value);
     }
+  for (const auto& f : plan.faults) {
+    argv.push_back("--fault");
+    argv.push_back(f);
+  }
   argv.push_back("--seed");
   argv.push_back(std::to_string(job.seed));
   if (plan.duration) {
@@ -137,6 +141,7 @@ nlohmann::json plan_to_json(const ExperimentPlan& plan)
   j["warmup"]        = plan.warmup ? nlohmann::json(*plan.warmup) : nlohmann::json();
   j["sets"]          = plan.sets;
   j["base_variants"] = plan.base_variants;
+  j["faults"]        = plan.faults;
   j["master_seed"]   = plan.master_seed;
   j["replications"]  = plan.replications;
   j["axes"]          = nlohmann::json::array();
@@ -165,6 +170,7 @@ ExperimentPlan plan_from_json(const nlohmann::json& j)
       plan.warmup = j.at("warmup").get<std::string>();
     plan.sets          = j.at("sets").get<std::vector<std::pair<std::string, std::string>>>();
     plan.base_variants = j.at("base_variants").get<std::vector<std::string>>();
+    plan.faults        = j.value("faults", std::vector<std::string>{});  // absent in plans before --fault
     plan.master_seed   = j.at("master_seed").get<uint64_t>();
     plan.replications  = j.at("replications").get<size_t>();
     for (const auto& a : j.at("axes"))

@@ -48,6 +48,7 @@ struct ExperimentPlan {
   std::optional<std::string> duration, warmup;  // --duration / --warmup, passed to every job
   std::vector<std::pair<std::string, std::string>> sets;  // --set, applied to every job
   std::vector<std::string> base_variants;                 // sweep: --variant applied to every point
+  std::vector<std::string> faults;                        // --fault, injected in every job
   uint64_t master_seed = 1;
   size_t replications  = 1;
   std::vector<SweepAxis> axes;  // sweep only

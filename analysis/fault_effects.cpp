@@ -118,6 +118,27 @@ std::vector<FaultEffect> fault_effects(const json& result)
   return out;
 }
 
+ReportTable fault_effect_table(const json& result)
+{
+  ReportTable t;
+  t.headers = {"fault", "class", "p99 before", "p99 during (worst)", "throughput before", "during", "errors/s during",
+               "recovered after"};
+  t.align   = {Align::Left, Align::Left, Align::Right, Align::Right, Align::Right, Align::Right, Align::Right,
+               Align::Right};
+  auto p99  = [](const std::optional<double>& v) { return v ? format_duration(*v) : std::string("-"); };
+  for (const auto& f : fault_effects(result)) {
+    if (!f.struck)
+      continue;
+    for (const auto& c : f.classes) {
+      std::string recovered = c.recovery_s ? format_duration(*c.recovery_s) : "not within the run";
+      t.rows.push_back({f.text, c.class_name, p99(c.p99_before), p99(c.p99_during), format_rate(c.throughput_before),
+                        format_rate(c.throughput_during), format_rate(c.errors_during), recovered});
+      t.tones.push_back(c.recovery_s ? Tone::Plain : Tone::Bad);
+    }
+  }
+  return t;
+}
+
 std::vector<std::string> data_loss_lines(const json& result)
 {
   std::vector<std::string> out;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/report_content.h"
+
 namespace archsim {
 
 struct ClassFaultEffect {
@@ -36,5 +38,9 @@ std::vector<FaultEffect> fault_effects(const nlohmann::json& result);
 // Component metrics that count data lost or duplicated (writes_lost, duplicates, ...) with a
 // non-zero value: "cache.writes_lost = 50".
 std::vector<std::string> data_loss_lines(const nlohmann::json& result);
+
+// fault, class, p99 before -> worst during, throughput before -> during, errors/s during,
+// recovered after: one row per fault and request class that struck.
+ReportTable fault_effect_table(const nlohmann::json& result);
 
 }  // namespace archsim

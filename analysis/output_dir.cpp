@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "analysis/csv_writers.h"
+#include "analysis/report_html.h"
 #include "analysis/report_md.h"
 #include "analysis/targets.h"
 
@@ -48,8 +49,13 @@ std::vector<std::string> write_run_outputs(const std::string& dir, const nlohman
     put("timeseries.csv", timeseries_csv(result_with_checks));
     put("latency.csv", latency_csv(result_with_checks));
   }
-  if (select.md)
-    put("report.md", format_report_md(result_with_checks, recorded_target_checks(result_with_checks)));
+  if (select.md || select.html) {
+    std::vector<TargetCheck> checks = recorded_target_checks(result_with_checks);
+    if (select.md)
+      put("report.md", format_report_md(result_with_checks, checks));
+    if (select.html)
+      put("report.html", format_report_html(result_with_checks, checks));
+  }
   if (select.table && !table.empty())
     put("summary.txt", table);
   return written;

@@ -1,7 +1,7 @@
 #pragma once
 // Writes a run's output folder (`archsim run --out DIR`): summary.json (the RunResult with the
-// target checks recorded, 2-space indent), timeseries.csv, latency.csv, report.md, and
-// summary.txt (the terminal table, without colour). The folder is created if needed; failures
+// target checks recorded, 2-space indent), timeseries.csv, latency.csv, report.md, report.html
+// (self-contained, with inline SVG plots), and summary.txt (the terminal table, without colour). The folder is created if needed; failures
 // throw std::runtime_error naming the path, never a partial silent success.
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,6 +14,7 @@ namespace archsim {
 struct OutputSelection {
   bool csv   = true;  // timeseries.csv, latency.csv
   bool md    = true;  // report.md
+  bool html  = true;  // report.html
   bool table = true;  // summary.txt (only when `table` is non-empty)
 };
 

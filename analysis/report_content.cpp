@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <optional>
 
+#include "analysis/experiment_plan.h"
 #include "analysis/result_json.h"
 #include "sim/core/units.h"
 
@@ -74,6 +75,45 @@ Unit component_metric_unit(const json& comp, const std::string& metric)
   if (metric.compare(0, 8, "latency.") == 0)
     return Unit::Duration;
   return Unit::Count;  // counters, and means such as *_length, to three digits
+}
+
+std::vector<MetadataRow> run_metadata(const json& result)
+{
+  const json& sc  = object_at(result, "scenario");
+  const json& run = object_at(result, "run");
+  std::vector<MetadataRow> rows;
+  auto add = [&](const std::string& key, const std::string& text, const std::string& code = "") {
+    if (!text.empty() || !code.empty())
+      rows.push_back({key, text, code});
+  };
+  add("scenario", text_at(sc, "name"), text_at(sc, "file"));
+  if (auto design = number_at(sc, "design"); design && *design > 0)
+    add("design", format_count(*design));
+  std::vector<std::string> variants;
+  for (const auto& v : array_at(sc, "variants"))
+    if (v.is_string())
+      variants.push_back(v.get<std::string>());
+  add("variants", variants.empty() ? "none" : join(variants, ", "));
+  if (result.contains("seed") && result["seed"].is_number())
+    add("seed", result["seed"].dump());
+  if (auto d = number_at(run, "duration"))
+    add("simulated", fmt::format("{} ({} warm-up, {} measured)", format_duration(*d),
+                                 format_duration(number_or(run, "warmup", 0)),
+                                 format_duration(number_or(run, "measured", *d - number_or(run, "warmup", 0)))));
+  if (auto w = number_at(run, "window"))
+    add("time-series window", format_duration(*w));
+  add("network model", text_at(run, "network_model"));
+  add("archsim", text_at(result, "archsim_version"));
+  add("SimGrid", text_at(result, "simgrid_version"));
+  std::vector<std::string> argv;
+  for (const auto& a : array_at(result, "argv"))
+    if (a.is_string())
+      argv.push_back(a.get<std::string>());
+  add("command", "", shell_command(argv));
+  if (auto wall = number_at(result, "wall_time_s"))
+    add("wall time", format_duration(*wall));
+  add("schema", text_at(result, "schema"));
+  return rows;
 }
 
 std::string run_headline(const json& result)

@@ -26,6 +26,15 @@ struct ReportTable {
 // else inferred from the name (…utilisation, …ratio: fraction; latency.*: duration; else count).
 Unit component_metric_unit(const nlohmann::json& comp, const std::string& metric);
 
+// The run metadata needed to reproduce and cite a run, one row per fact: scenario, design,
+// variants, seed, simulated time, time-series window, network model, archsim and SimGrid
+// versions, command line, wall time, schema. `code` is a file name or command (shown in
+// monospace after `text`, in parentheses when both are set); absent facts are left out.
+struct MetadataRow {
+  std::string key, text, code;
+};
+std::vector<MetadataRow> run_metadata(const nlohmann::json& result);
+
 // "URL shortener (shortener) | variants: cache | seed 42 | 60s simulated, 10s warm-up | network
 // CM02 | wall time 1.2s". Absent fields are left out.
 std::string run_headline(const nlohmann::json& result);

@@ -1,3 +1,4 @@
+#include "analysis/fault_effects.h"
 #include "analysis/report_md.h"
 
 #include <fmt/format.h>
@@ -33,65 +34,14 @@ std::string md_row(const std::vector<std::string>& cells)
   return out + "\n";
 }
 
-// argv as a shell command a reader can copy: arguments with special characters single-quoted.
-std::string shell_command(const json& argv)
-{
-  std::string out;
-  for (const auto& a : argv) {
-    if (!a.is_string())
-      continue;
-    std::string s = a.get<std::string>();
-    bool plain    = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                      "0123456789-_./=:,+@%") == std::string::npos;
-    if (!plain) {
-      std::string q = "'";
-      for (char ch : s)
-        q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-      s = q + "'";
-    }
-    out += (out.empty() ? "" : " ") + s;
-  }
-  return out;
-}
-
 std::string metadata_table(const json& result)
 {
-  const json& sc  = object_at(result, "scenario");
-  const json& run = object_at(result, "run");
-  std::vector<std::pair<std::string, std::string>> rows;
-  auto add = [&](const std::string& key, const std::string& value) {
-    if (!value.empty())
-      rows.emplace_back(key, value);
-  };
-  std::string file = text_at(sc, "file");
-  add("scenario", text_at(sc, "name") + (file.empty() ? "" : " (`" + file + "`)"));
-  if (auto design = number_at(sc, "design"); design && *design > 0)
-    add("design", format_count(*design));
-  std::string variants;
-  for (const auto& v : array_at(sc, "variants"))
-    if (v.is_string())
-      variants += (variants.empty() ? "" : ", ") + v.get<std::string>();
-  add("variants", variants.empty() ? "none" : variants);
-  if (result.contains("seed") && result["seed"].is_number())
-    add("seed", result["seed"].dump());
-  if (auto d = number_at(run, "duration"))
-    add("simulated", fmt::format("{} ({} warm-up, {} measured)", format_duration(*d),
-                                 format_duration(number_or(run, "warmup", 0)),
-                                 format_duration(number_or(run, "measured", *d - number_or(run, "warmup", 0)))));
-  if (auto w = number_at(run, "window"))
-    add("time-series window", format_duration(*w));
-  add("network model", text_at(run, "network_model"));
-  add("archsim", text_at(result, "archsim_version"));
-  add("SimGrid", text_at(result, "simgrid_version"));
-  std::string cmd = shell_command(array_at(result, "argv"));
-  add("command", cmd.empty() ? "" : "`" + cmd + "`");
-  if (auto wall = number_at(result, "wall_time_s"))
-    add("wall time", format_duration(*wall));
-  add("schema", text_at(result, "schema"));
-
   std::string out = "| run | |\n| --- | --- |\n";
-  for (const auto& [k, v] : rows)
-    out += md_row({k, v});
+  for (const auto& row : run_metadata(result)) {
+    std::string code = row.code.empty() ? "" : "`" + row.code + "`";
+    std::string value = row.text.empty() ? code : code.empty() ? row.text : row.text + " (" + code + ")";
+    out += md_row({row.key, value});
+  }
   return out;
 }
 
@@ -134,6 +84,17 @@ std::string format_report_md(const json& result, const std::vector<TargetCheck>&
   ReportTable faults = fault_table(result);
   if (!faults.rows.empty())
     out += "\n## Faults\n\n" + render_markdown_table(faults);
+  ReportTable effects = fault_effect_table(result);
+  if (!effects.rows.empty())
+    out += "\n### Fault effects\n\nPer time-series window; recovered: p99 within 1.5x and errors back to the level "
+           "before the fault, three windows in a row.\n\n" +
+           render_markdown_table(effects);
+  std::vector<std::string> lost = data_loss_lines(result);
+  if (!lost.empty()) {
+    out += "\nData lost or duplicated (counted by the models):\n\n";
+    for (const auto& line : lost)
+      out += "- `" + line + "`\n";
+  }
   if (!checks.empty())
     out += "\n## Targets\n\n**" + targets_verdict(checks) + "**\n\n" + render_markdown_table(target_table(checks));
   return out;

@@ -1,3 +1,4 @@
+#include "analysis/fault_effects.h"
 #include "analysis/run_table.h"
 
 #include "analysis/report_content.h"
@@ -17,6 +18,12 @@ std::string format_run_table(const nlohmann::json& result, const std::vector<Tar
   ReportTable faults = fault_table(result);
   if (!faults.rows.empty())
     out += "\nFaults\n" + render_text_table(faults, colour);
+  ReportTable effects = fault_effect_table(result);
+  if (!effects.rows.empty())
+    out += "\nFault effects (recovered: p99 within 1.5x of before and errors back, 3 windows in a row)\n" +
+           render_text_table(effects, colour);
+  for (const auto& line : data_loss_lines(result))
+    out += "data lost or duplicated: " + line + "\n";
   if (!checks.empty()) {
     bool ok = all_met(checks);
     out += "\nTargets: " + paint(targets_verdict(checks), ok ? Tone::Good : Tone::Bad, colour) + "\n" +

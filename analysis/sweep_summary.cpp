@@ -76,7 +76,7 @@ SweepSummary summarize_sweep(const ExperimentPlan& plan, const std::vector<std::
       for (const auto& c : array_at(*by[g].front(), "classes")) {
         SweepClassPoint cp;
         cp.name = text_at(c, "name");
-        std::vector<double> offered, thr, p99, err;
+        std::vector<double> offered, thr, p50, p99, err;
         for (const json* r : by[g]) {
           const json* rc = find_named(array_at(*r, "classes"), cp.name);
           if (!rc)
@@ -85,6 +85,8 @@ SweepSummary summarize_sweep(const ExperimentPlan& plan, const std::vector<std::
             offered.push_back(*v);
           if (auto v = lookup_metric(*r, cp.name, true, "throughput"))
             thr.push_back(*v);
+          if (auto v = lookup_metric(*r, cp.name, true, "latency.p50"))
+            p50.push_back(*v);
           if (auto v = lookup_metric(*r, cp.name, true, "latency.p99"))
             p99.push_back(*v);
           if (auto v = lookup_metric(*r, cp.name, true, "errors"))
@@ -93,6 +95,7 @@ SweepSummary summarize_sweep(const ExperimentPlan& plan, const std::vector<std::
         if (!offered.empty())
           cp.offered = mean_ci(offered).mean;
         cp.throughput = ci_of(thr);
+        cp.p50        = ci_of(p50);
         cp.p99        = ci_of(p99);
         cp.errors     = ci_of(err);
         cp.p99_target = p99_bound(*by[g].front(), cp.name);

@@ -21,6 +21,7 @@ struct SweepClassPoint {
   std::string name;
   std::optional<double> offered;
   std::optional<MeanCi> throughput, p99, errors;
+  std::optional<MeanCi> p50;         // for the report's latency plot
   std::optional<double> p99_target;  // the bound of a `NAME.latency.p99 <` target, if any
   bool carried = true;               // throughput >= 95% of offered
   bool p99_met = true;

@@ -6,16 +6,20 @@
 #include <thread>
 #include <unistd.h>
 
+#include "analysis/compare_html.h"
 #include "analysis/compare_summary.h"
 #include "analysis/experiment_plan.h"
 #include "analysis/output_dir.h"
+#include "analysis/report_html.h"
 #include "analysis/report_md.h"
 #include "analysis/run_table.h"
 #include "analysis/targets.h"
+#include "analysis/sweep_html.h"
 #include "analysis/sweep_summary.h"
 #include "analysis/sweep_values.h"
 #include "analysis/text_table.h"
 #include "sim/cli/cli_common.h"
+#include "sim/cli/cmd_until_target.h"
 #include "sim/cli/job_runner.h"
 
 namespace archsim::cli {
@@ -42,18 +46,8 @@ std::optional<Scenario> check_scenario(const ExperimentArgs& args, const std::ve
     }
     o.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
+  o.faults = args.faults;
   return load_or_report(args.scenario, o);
-}
-
-// What every job of the experiment shares: duration, warm-up and --set overrides.
-void set_common(const ExperimentArgs& args, ExperimentPlan& plan)
-{
-  plan.duration = args.duration;
-  plan.warmup   = args.warmup;
-  for (const auto& s : args.sets) {
-    auto eq = s.find('=');
-    plan.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
-  }
 }
 
 std::string default_out(const std::string& kind, const Scenario& sc) { return "out/" + sc.name + "-" + kind; }
@@ -118,6 +112,18 @@ int launch(const ExperimentPlan& plan, const ExperimentArgs& args, const std::st
 
 }  // namespace
 
+// What every job of the experiment shares: duration, warm-up and --set overrides.
+void set_common(const ExperimentArgs& args, ExperimentPlan& plan)
+{
+  plan.duration = args.duration;
+  plan.warmup   = args.warmup;
+  plan.faults   = args.faults;
+  for (const auto& s : args.sets) {
+    auto eq = s.find('=');
+    plan.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+}
+
 int cmd_compare(const ExperimentArgs& args)
 {
   auto sc = check_scenario(args, {});
@@ -148,6 +154,15 @@ int cmd_sweep(const ExperimentArgs& args)
     fmt::print(stderr, "archsim: error: sweep: expected at least one --param PATH=VALUES\n");
     return kUsage;
   }
+  if (args.until_target && (args.params.size() != 1 || args.emit_jobs)) {
+    fmt::print(stderr, "archsim: error: --until-target searches one --param A..B (and runs its probes itself: "
+                       "no --emit-jobs)\n");
+    return kUsage;
+  }
+  if (args.until_target && sc->targets.empty()) {
+    fmt::print(stderr, "archsim: error: --until-target: the scenario has no targets to meet\n");
+    return kUsage;
+  }
   std::vector<SweepAxis> axes;
   std::vector<std::vector<double>> numbers;
   size_t points = 1;
@@ -165,6 +180,9 @@ int cmd_sweep(const ExperimentArgs& args)
       if (!check_scenario(probe, args.variants))
         return kUsage;
     }
+    if (args.until_target)
+      return run_until_target(args, *p, args.seed ? *args.seed : sc->run.seed,
+                              args.out.empty() ? default_out("until-target", *sc) : args.out);
     points *= p->axis.values.size();
     axes.push_back(p->axis);
     numbers.push_back(p->numbers);
@@ -204,8 +222,14 @@ int cmd_aggregate(const std::string& dir, bool quiet)
     bool ok = read_json((fs::path(job_dir(dir, job)) / "summary.json").string(), r) && r.is_object();
     results.push_back(ok ? std::optional<nlohmann::json>(std::move(r)) : std::nullopt);
   }
-  std::string text, md;
+  std::string text, md, html;
   std::vector<std::string> missing;
+  // The same sentence on every page when jobs have no result yet.
+  auto missing_note = [&](const std::vector<std::string>& jobs) {
+    return jobs.empty() ? std::string()
+                        : fmt::format("{} of {} jobs have no result yet ({}{}); the figures leave them out",
+                                      jobs.size(), plan.jobs.size(), jobs.front(), jobs.size() > 1 ? ", ..." : "");
+  };
   if (plan.kind == "compare") {
     CompareSummary s = summarize_compare(plan, results);
     missing          = s.missing_jobs;
@@ -223,6 +247,8 @@ int cmd_aggregate(const std::string& dir, bool quiet)
         md += "- " + line + "\n";
       }
     }
+    html = format_compare_html(head, plan, s, results, missing.empty() ? std::vector<std::string>{}
+                                                                       : std::vector<std::string>{missing_note(missing)});
   } else {
     SweepSummary s = summarize_sweep(plan, results);
     missing        = s.missing_jobs;
@@ -230,18 +256,19 @@ int cmd_aggregate(const std::string& dir, bool quiet)
                                    plan.replications, plan.replications == 1 ? "" : "s");
     text = head + "\n\n" + render_text_table(sweep_table(s)) + "\n" + s.knee_sentence + "\n";
     md   = "# " + head + "\n\n" + render_markdown_table(sweep_table(s)) + "\n**" + s.knee_sentence + "**\n";
+    html = format_sweep_html(head, plan, s, results, missing.empty() ? std::vector<std::string>{}
+                                                                     : std::vector<std::string>{missing_note(missing)});
   }
   if (!missing.empty()) {
-    std::string note = fmt::format("\nwarning: {} of {} jobs have no result yet ({}{}); the figures above leave "
-                                   "them out\n",
-                                   missing.size(), plan.jobs.size(), missing.front(), missing.size() > 1 ? ", ..." : "");
+    std::string note = "\nwarning: " + missing_note(missing) + "\n";
     text += note;
     md += note;
   }
   write_text_file((fs::path(dir) / "report.md").string(), md);
+  write_text_file((fs::path(dir) / "report.html").string(), html);
   write_text_file((fs::path(dir) / "summary.txt").string(), text);
   if (!quiet)
-    fmt::print("{}\nWrote {}/report.md, {}/summary.txt\n", text, dir, dir);
+    fmt::print("{}\nWrote {}/report.md, {}/report.html, {}/summary.txt\n", text, dir, dir, dir);
   return missing.empty() ? kOk : kRunFailed;
 }
 
@@ -267,8 +294,9 @@ int cmd_report(const std::string& dir, bool quiet)
   std::string table = format_run_table(result, checks, false);
   write_text_file((fs::path(dir) / "summary.txt").string(), table);
   write_text_file((fs::path(dir) / "report.md").string(), format_report_md(result, checks));
+  write_text_file((fs::path(dir) / "report.html").string(), format_report_html(result, checks));
   if (!quiet)
-    fmt::print("{}\nWrote {}/report.md, {}/summary.txt\n", table, dir, dir);
+    fmt::print("{}\nWrote {}/report.md, {}/report.html, {}/summary.txt\n", table, dir, dir, dir);
   return kOk;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/experiment_plan.h"
+
 namespace archsim::cli {
 
 struct ExperimentArgs {
@@ -13,6 +15,7 @@ struct ExperimentArgs {
   std::vector<std::string> variants;  // compare: which variants (default: all); sweep: applied to every point
   std::vector<std::string> params;    // sweep: PATH=VALUES
   std::vector<std::string> sets;
+  std::vector<std::string> faults;  // --fault, injected in every run
   size_t replications = 0;  // 0: the command's default
   size_t jobs         = 0;  // 0: the core count
   std::optional<unsigned long long> seed;
@@ -20,8 +23,12 @@ struct ExperimentArgs {
   std::optional<std::string> warmup;
   std::string out;
   bool emit_jobs = false;
+  bool until_target = false;  // sweep: bisect one --param A..B for where the targets stop holding
   bool quiet     = false;
 };
+
+// Copies what every job of an experiment shares into the plan: duration, warm-up, --set, --fault.
+void set_common(const ExperimentArgs& args, ExperimentPlan& plan);
 
 int cmd_compare(const ExperimentArgs& args);
 int cmd_sweep(const ExperimentArgs& args);

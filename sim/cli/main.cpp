@@ -25,9 +25,13 @@ Examples:
   archsim run scenarios/three_tier_web.yaml                 run the default scenario
   archsim run FILE --variant no_cache --duration 30s        run a trade-off variant
   archsim run FILE --set components.app.replicas=8          override one value
+  archsim run FILE --fault '{at: 30s, crash: db, for: 10s}'  inject a fault (also pause, slow_cpu,
+                                                            slow_disk, fail, partition, degrade)
   archsim compare FILE --replications 5                     base vs every variant, with 95% intervals
   archsim sweep FILE --param workload.read.rate=1000/s..64000/s:x2
                                                             find the load where the design breaks
+  archsim sweep FILE --param components.app.replicas=1..32:+1 --until-target
+                                                            the fewest replicas that meet every target
   archsim compare FILE --emit-jobs > jobs.txt               one command per job (GNU parallel, Slurm)
   archsim aggregate out/NAME-compare                        rebuild the report from the jobs' results
   archsim report out/NAME                                   re-render a folder's report, no simulation
@@ -68,12 +72,20 @@ int main(int argc, char** argv)
       ->delimiter(',');
   run_cmd->add_option("--set", run.sets, "Override one value: path.to.key=value (YAML), e.g. "
                                          "--set workload.redirect.rate=20000/s; applied after variants");
+  run_cmd->add_option("--fault", run.faults,
+                      "Inject a fault, as an entry of faults: in YAML flow style; repeat for several, e.g. "
+                      "--fault '{at: 30s, crash: cache, replica: 0, for: 15s}', '{at: 20s, pause: app, for: 1s}', "
+                      "'{at: 20s, slow_disk: db, factor: 10, for: 10s}', '{at: 20s, fail: payments, rate: 30%}', "
+                      "'{at: 20s, partition: [[clients, app], [db]], for: 5s}', "
+                      "'{at: 20s, degrade: clients-access, latency: 10, loss: 1%}' (docs/scenario-format.md#faults)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run_cmd->add_option("--seed", run.seed, "Master seed (default: run.seed in the file)");
   run_cmd->add_option("--duration", run.duration, "Simulated duration, e.g. 30s (default: run.duration)");
   run_cmd->add_option("--warmup", run.warmup, "Warm-up cut, e.g. 5s (default: run.warmup, or duration/5 when "
                                               "--duration is shorter than the file's warm-up)");
-  run_cmd->add_option("--out", run.out, "Output folder for summary.json, timeseries.csv, latency.csv, report.md "
-                                        "(default: out/SCENARIO[+VARIANTS])");
+  run_cmd->add_option("--out", run.out, "Output folder for summary.json, timeseries.csv, latency.csv, report.md, "
+                                        "report.html, summary.txt (default: out/SCENARIO[+VARIANTS])");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing on success but missed targets");
   run_cmd->add_flag("-v,--verbose", run.verbose, "Also print the engine figures (executors, wall time)");
   run_cmd->add_flag("--no-progress", run.no_progress, "No progress line on stderr (it only shows on a terminal)");
@@ -86,6 +98,9 @@ int main(int argc, char** argv)
     cmd->add_option("scenario", a.scenario, "Scenario file (YAML)")->required();
     cmd->add_option("--variants,--variant", a.variants, variants_doc)->delimiter(',');
     cmd->add_option("--set", a.sets, "Override one value in every run: path.to.key=value (YAML)");
+    cmd->add_option("--fault", a.faults, "Inject a fault in every run, as with `run --fault`")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--replications,-r", a.replications, reps_doc)->check(CLI::Range(1, 1000));
     cmd->add_option("--jobs,-j", a.jobs, "Runs at once, each a child process (default: the core count)")
         ->check(CLI::Range(1, 1024));
@@ -93,8 +108,8 @@ int main(int argc, char** argv)
                                       "(common random numbers)");
     cmd->add_option("--duration", a.duration, "Simulated duration of every run, e.g. 30s");
     cmd->add_option("--warmup", a.warmup, "Warm-up cut of every run");
-    cmd->add_option("--out", a.out, "Output folder: plan.json, jobs/ID/ (one run each), report.md, summary.txt "
-                                    "(default: out/SCENARIO-compare or -sweep)");
+    cmd->add_option("--out", a.out, "Output folder: plan.json, jobs/ID/ (one run each), report.md, report.html, "
+                                    "summary.txt (default: out/SCENARIO-compare or -sweep)");
     cmd->add_flag("--emit-jobs", a.emit_jobs, "Print one shell command per job instead of running them (for GNU "
                                               "parallel or a Slurm array); then run `archsim aggregate OUT`. Jobs "
                                               "whose result exists are skipped when run again");
@@ -113,6 +128,10 @@ int main(int argc, char** argv)
                    "PATH=VALUES to sweep: a list 'a,b,c', 'A..B:xK' (multiply) or 'A..B:+K' (add), e.g. "
                    "workload.read.rate=1000/s..64000/s:x2; several --param make a grid")
       ->required();
+  sweep_cmd->add_flag("--until-target", sweep.until_target,
+                      "Bisect one --param A..B for the boundary of the targets: the largest value that meets all "
+                      "of them (a load) or the smallest (a replica count), to 1% of the range or the nearest whole "
+                      "value; probes run in OUT/probe-N, the answer in OUT/until-target.md");
   std::string aggregate_dir;
   bool aggregate_quiet = false;
   auto* aggregate_cmd = app.add_subcommand("aggregate", "Build the report of a compare or sweep folder from the "

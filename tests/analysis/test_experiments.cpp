@@ -67,9 +67,10 @@ TEST_CASE("a job's command line carries its variant, overrides, seed and folder"
   ExperimentPlan p = compare_plan("s.yaml", {"no_cache"}, 2, 7);
   p.duration       = "10s";
   p.sets           = {{"workload.q.rate", "100/s"}};
+  p.faults         = {"{at: 5s, crash: db}"};
   auto argv        = job_argv(p, p.jobs[3], "/bin/archsim", "out/x");
   CHECK(shell_command(argv) ==
-        "/bin/archsim run s.yaml --variant no_cache --set workload.q.rate=100/s --seed " +
+        "/bin/archsim run s.yaml --variant no_cache --set workload.q.rate=100/s --fault '{at: 5s, crash: db}' --seed " +
             std::to_string(p.jobs[3].seed) + " --duration 10s --out out/x/jobs/no_cache.r1 --quiet --missed-ok");
   CHECK(shell_command({"a b", "it's"}) == "'a b' 'it'\\''s'");
 }
@@ -78,6 +79,7 @@ TEST_CASE("a plan survives a round trip through plan.json")
 {
   ExperimentPlan p = sweep_plan("s.yaml", {{"workload.q.rate", {"1/s", "2/s"}}}, {{1, 2}}, 2, 5);
   p.warmup         = "1s";
+  p.faults         = {"{at: 1s, pause: app, for: 1s}"};
   ExperimentPlan q = plan_from_json(plan_to_json(p));
   CHECK(plan_to_json(q) == plan_to_json(p));
   CHECK_THROWS_WITH(plan_from_json(json{{"schema", "x"}}), Catch::Contains("not an experiment plan"));

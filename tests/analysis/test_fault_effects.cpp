@@ -65,3 +65,12 @@ TEST_CASE("data loss lines list the non-zero loss and duplicate counters of comp
   REQUIRE(lines.size() == 1);
   CHECK(lines[0] == "cache.writes_lost = 50");
 }
+
+TEST_CASE("the fault effect table has a row per fault and class, with the recovery time")
+{
+  auto t = fault_effect_table(result_with_fault(7));
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0][0] == "crash db at 5s for 2s");
+  CHECK(t.rows[0][1] == "req");
+  CHECK(t.rows[0].back() == "2s");
+}

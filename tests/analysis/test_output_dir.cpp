@@ -44,8 +44,8 @@ TEST_CASE("write_run_outputs creates the folder and writes every file", "[output
   std::string table = format_run_table(r, checks);
   fs::path dir      = tmp.path / "nested" / "out";
   auto written      = write_run_outputs(dir.string(), r, table);
-  CHECK(written.size() == 5);
-  for (const char* name : {"summary.json", "timeseries.csv", "latency.csv", "report.md", "summary.txt"})
+  CHECK(written.size() == 6);
+  for (const char* name : {"summary.json", "timeseries.csv", "latency.csv", "report.md", "report.html", "summary.txt"})
     CHECK(fs::is_regular_file(dir / name));
   json back = json::parse(slurp(dir / "summary.json"));
   CHECK(back["schema"] == "archsim.run/1");
@@ -54,16 +54,18 @@ TEST_CASE("write_run_outputs creates the folder and writes every file", "[output
   CHECK(slurp(dir / "summary.json").substr(0, 4) == "{\n  ");  // 2-space indent
   CHECK(slurp(dir / "summary.txt") == table);
   CHECK(slurp(dir / "report.md").find("3 of 6 targets MISSED") != std::string::npos);
+  CHECK(slurp(dir / "report.html").find("3 of 6 targets MISSED") != std::string::npos);
 }
 
 TEST_CASE("write_run_outputs writes only the selected formats", "[output_dir]")
 {
   TempDir tmp;
   OutputSelection only_json;
-  only_json.csv = only_json.md = only_json.table = false;
+  only_json.csv = only_json.md = only_json.html = only_json.table = false;
   auto written = write_run_outputs(tmp.path.string(), small_run_result(), "table", only_json);
   CHECK(written == std::vector<std::string>{(tmp.path / "summary.json").string()});
   CHECK_FALSE(fs::exists(tmp.path / "report.md"));
+  CHECK_FALSE(fs::exists(tmp.path / "report.html"));
 }
 
 TEST_CASE("an output folder that cannot be created is an error naming the path", "[output_dir]")

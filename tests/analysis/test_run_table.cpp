@@ -59,6 +59,18 @@ TEST_CASE("the component table shows utilisation and non-zero counters only", "[
   CHECK(out.find("rejections 0") == std::string::npos);
 }
 
+TEST_CASE("the component table leaves out metrics the model does not declare", "[run_table]")
+{
+  json r = small_run_result();
+  json& c = r["components"][1];
+  c["units"] = {{"rejections", "count"}, {"timeouts", "count"}};
+  c["metrics"]["p7_read_ratio"] = 0.42;
+  std::string out = table_of(r);
+  CHECK(out.find("rejections 1234") != std::string::npos);
+  CHECK(out.find("p7_read_ratio") == std::string::npos);
+  CHECK(out.find("thread_utilisation") == std::string::npos);  // recorded, not declared here
+}
+
 TEST_CASE("targets are listed as met or MISSED with the measured value", "[run_table]")
 {
   std::string out = table_of(small_run_result());

@@ -118,13 +118,14 @@ CompareSummary summarize_compare(const ExperimentPlan& plan, const std::vector<s
       v.text = text_at(t, "text");
       for (size_t g = 0; g < plan.groups.size(); ++g) {
         std::vector<double> xs;
-        size_t met = 0, runs = 0;
+        size_t met = 0, runs = 0, applicable = 0;
         for (size_t r = 0; r < plan.replications; ++r) {
           if (!by[g][r])
             continue;
           ++runs;
           for (const auto& check : evaluate_targets(*by[g][r]))
             if (check.text == v.text) {
+              ++applicable;
               met += check.met && !check.missing;
               if (!check.missing)
                 xs.push_back(check.measured);
@@ -133,6 +134,7 @@ CompareSummary summarize_compare(const ExperimentPlan& plan, const std::vector<s
         v.measured.push_back(xs.empty() ? std::nullopt : std::optional<MeanCi>(mean_ci(xs)));
         v.met.push_back(met);
         v.runs.push_back(runs);
+        v.applicable.push_back(applicable);
       }
       s.targets.push_back(std::move(v));
     }
@@ -199,6 +201,11 @@ ReportTable compare_table(const CompareSummary& s)
   return t;
 }
 
+namespace {
+// The group's runs have results, and none of them has this target: its variant dropped it.
+bool not_applicable(const TargetVerdict& v, size_t g) { return v.runs[g] > 0 && v.applicable[g] == 0; }
+}  // namespace
+
 ReportTable verdict_table(const CompareSummary& s)
 {
   ReportTable t;
@@ -212,6 +219,10 @@ ReportTable verdict_table(const CompareSummary& s)
     std::vector<std::string> cells{v.text};
     bool all = true;
     for (size_t g = 0; g < s.groups.size(); ++g) {
+      if (not_applicable(v, g)) {
+        cells.push_back("n/a");
+        continue;
+      }
       bool met = v.runs[g] > 0 && v.met[g] == v.runs[g];
       all      = all && met;
       cells.push_back(fmt::format("{} {}/{}", met ? "\xE2\x9C\x93 met" : "\xE2\x9C\x97 MISSED", v.met[g], v.runs[g]));
@@ -226,9 +237,11 @@ std::vector<std::string> verdict_lines(const CompareSummary& s)
 {
   std::vector<std::string> out;
   for (const auto& v : s.targets) {
-    std::vector<std::string> met, missed, mixed;
+    std::vector<std::string> met, missed, mixed, dropped;
     for (size_t g = 0; g < s.groups.size(); ++g) {
-      if (v.runs[g] > 0 && v.met[g] == v.runs[g])
+      if (not_applicable(v, g))
+        dropped.push_back(s.groups[g]);
+      else if (v.runs[g] > 0 && v.met[g] == v.runs[g])
         met.push_back(s.groups[g]);
       else if (v.met[g] == 0)
         missed.push_back(s.groups[g]);
@@ -243,6 +256,8 @@ std::vector<std::string> verdict_lines(const CompareSummary& s)
       line += " missed by " + list(missed) + ";";
     if (!mixed.empty())
       line += " met in some runs only by " + list(mixed) + ";";
+    if (!dropped.empty())
+      line += " not a target of " + list(dropped) + ";";
     line.pop_back();
     out.push_back(line);
   }

@@ -36,6 +36,9 @@ struct TargetVerdict {
   std::vector<std::optional<MeanCi>> measured;  // per group
   std::vector<size_t> met;                      // replications that met it, per group
   std::vector<size_t> runs;                     // replications with a result, per group
+  // Replications whose scenario has this target, per group: 0 when the group's variant drops it
+  // (its report says n/a, not MISSED).
+  std::vector<size_t> applicable;
 };
 
 struct CompareSummary {

@@ -17,6 +17,10 @@ namespace {
 // Below this share of arrivals, requests in flight at the end are what any busy system holds
 // (about throughput x latency); above it, the backlog grew during the run.
 constexpr double kInFlightWarnShare = 0.01;
+// Small messages skip bandwidth sharing (sim/engine/small_messages.h): the bulk flows on a link
+// get the capacity the small ones should have taken. Above a tenth of a link, that error in the
+// bulk flows' times is more than 10%.
+constexpr double kSmallMessageWarnShare = 0.1;
 
 const char* kDash = "-";
 
@@ -260,6 +264,12 @@ std::vector<std::string> run_warnings(const json& result)
   if (double backlog = number_or(object_at(result, "engine"), "backlog_at_end", 0); backlog > 0)
       out.push_back(fmt::format("engine: {} requests waiting for a free executor at the end (run.max_in_flight reached)",
                                 format_count(backlog)));
+  const json& small = object_at(object_at(result, "run"), "small_messages");
+  if (double share = number_or(small, "busiest_link_share", 0); share > kSmallMessageWarnShare)
+    out.push_back(fmt::format("network: small messages alone used {} of link {}'s bandwidth, and they do not share "
+                              "it with the other flows; rerun with --set platform.small_message=0B to check the "
+                              "latencies (docs/network-model.md)",
+                              format_quantity(share, Unit::Fraction), text_at(small, "busiest_link")));
   return out;
 }
 

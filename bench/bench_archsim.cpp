@@ -4,7 +4,9 @@
 // redis -> kv_store on a miss) with 10^6 or 10^8 keys. Compare (a) with bench_bare_simgrid, the same queue
 // written directly on SimGrid: the ratio is archsim's own overhead. Prints one JSON line.
 //
-//   bench_archsim --case mm1|chain|cache_aside [--requests N] [--keys 1M|100M] [--cfg=SIMGRID_OPTION ...]
+//   bench_archsim --case mm1|chain|cache_aside [--requests N] [--keys 1M|100M] [--set PATH=VALUE ...]
+//                 [--cfg=SIMGRID_OPTION ...]
+// --set changes the case's scenario as `archsim run --set` does (e.g. platform.small_message=0B).
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -79,6 +81,7 @@ int main(int argc, char** argv)
   double requests   = 1e5;
   std::string keys  = "1M";
   EngineOptions options;
+  LoadOptions load;
   for (int i = 1; i < argc; ++i) {
     if (!std::strncmp(argv[i], "--cfg=", 6) || !std::strncmp(argv[i], "--log=", 6))
       options.simgrid_args.emplace_back(argv[i]);
@@ -88,6 +91,15 @@ int main(int argc, char** argv)
       requests = std::atof(argv[++i]);
     else if (!std::strcmp(argv[i], "--keys") && i + 1 < argc)
       keys = argv[++i];
+    else if (!std::strcmp(argv[i], "--set") && i + 1 < argc) {
+      std::string kv = argv[++i];
+      size_t eq      = kv.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "--set wants PATH=VALUE, got '" << kv << "'\n";
+        return 2;
+      }
+      load.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
   }
   double rate      = which == "mm1" ? 900 : 10000;
   std::string text = which == "mm1" ? kMm1 : which == "chain" ? kChain : kCacheAside;
@@ -97,7 +109,7 @@ int main(int argc, char** argv)
   }
   text.replace(text.find("DURATION"), 8, fmt::format("{}s", requests / rate));
   Diagnostics diags;
-  auto sc = load_scenario_text(text, which, model_catalog(), {}, diags);
+  auto sc = load_scenario_text(text, which, model_catalog(), load, diags);
   if (!sc) {
     std::cerr << diags.str();
     return 2;

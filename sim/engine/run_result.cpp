@@ -173,6 +173,13 @@ json build_run_result(Runtime& rt, const ModelCatalog& catalog, const RunMeta& m
   j["run"] = {{"duration", sc.run.duration}, {"warmup", sc.run.warmup},           {"window", sc.run.window},
               {"measured", measured},        {"network_model", sc.platform.network_model},
               {"simulated_until", Runtime::now()}};
+  if (const SmallMessagePath* sm = rt.small_messages()) {
+    auto u          = sm->usage(Runtime::now());
+    j["run"]["small_messages"] = {{"threshold_bytes", sc.platform.small_message}, {"messages", u.messages},
+                                  {"bytes", u.bytes}, {"sent_as_flows", u.as_flows},
+                                  {"busiest_link", u.busiest_link},
+                                  {"busiest_link_share", u.busiest_share}};
+  }
   json classes = json::array();
   for (size_t i = 0; i < reg.classes.size(); ++i) {
     if (i < sc.workload.size()) {

@@ -1,5 +1,7 @@
 #include "sim/engine/runtime.h"
 
+#include <xbt/config.hpp>
+
 #include <algorithm>
 
 namespace archsim {
@@ -9,6 +11,9 @@ Runtime::Runtime(const Scenario& scenario, const std::map<std::string, Placement
 {
   configure_network_model(sc_.platform);
   platform_ = build_platform(sc_, placements);
+  if (sc_.platform.network_model == "cm02" && !sc_.platform.crosstraffic && sc_.platform.small_message > 0)
+    small_ = std::make_unique<SmallMessagePath>(sc_.platform.small_message,
+                                                simgrid::config::get_value<double>("network/TCP-gamma"));
   host_owner_[platform_.client] = "clients";
   for (const auto& [name, hosts] : platform_.replicas)
     for (const auto* h : hosts)
@@ -76,10 +81,15 @@ Rng Runtime::stream(const std::string& owner, const std::string& purpose) const
   return make_stream(sc_.run.seed, owner, purpose);
 }
 
-void Runtime::transfer(sg4::Host* from, sg4::Host* to, double bytes) const
+void Runtime::transfer(sg4::Host* from, sg4::Host* to, double bytes)
 {
   if (platform_.ideal || from == to)
     return;
+  if (small_ && small_->takes(bytes))
+    if (auto delay = small_->delay(from, to, bytes)) {
+      sg4::this_actor::sleep_for(*delay);
+      return;
+    }
   sg4::Comm::sendto(from, to, static_cast<uint64_t>(bytes));
 }
 

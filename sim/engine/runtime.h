@@ -16,6 +16,7 @@
 #include "sim/engine/executor_pool.h"
 #include "sim/engine/metrics.h"
 #include "sim/engine/platform_builder.h"
+#include "sim/engine/small_messages.h"
 #include "sim/scenario/scenario.h"
 
 namespace archsim {
@@ -43,7 +44,10 @@ public:
 
   // Moves `bytes` from one host to another over the simulated network (no-op on the ideal
   // network or within one host).
-  void transfer(sg4::Host* from, sg4::Host* to, double bytes) const;
+  // Small messages take SmallMessagePath's delay instead of a SimGrid flow.
+  void transfer(sg4::Host* from, sg4::Host* to, double bytes);
+  // What the small messages put on the network (nullptr when every message is a flow).
+  const SmallMessagePath* small_messages() const { return small_.get(); }
   // Runs `seconds` of one core's work on `host`; concurrent computations beyond the host's
   // core count share it (processor sharing), as threads on real cores do.
   void compute(sg4::Host* host, double seconds) const;
@@ -95,6 +99,7 @@ private:
   Platform platform_;
   MetricsRegistry metrics_;
   std::unique_ptr<ExecutorPool> pool_;
+  std::unique_ptr<SmallMessagePath> small_;
   std::vector<std::unique_ptr<Component>> components_;
   std::map<std::string, Component*> by_name_;
   std::vector<Rng> flow_rngs_;  // per measured class: branches and retry jitter

@@ -69,7 +69,7 @@ void read_platform(const YNode* node, PlatformSpec& p, Diagnostics& diags)
   }
   if (!expect_map(*node, "platform", diags))
     return;
-  check_keys(*node, {"network_model", "datacenters", "clients", "wan", "host_speed", "crosstraffic"}, "platform",
+  check_keys(*node, {"network_model", "datacenters", "clients", "wan", "host_speed", "crosstraffic", "small_message"}, "platform",
              diags);
   const YNode* dcs = node->find("datacenters");
   p.network_model  = dcs ? "cm02" : "ideal";
@@ -82,6 +82,9 @@ void read_platform(const YNode* node, PlatformSpec& p, Diagnostics& diags)
   if (const YNode* n = node->find("crosstraffic"))
     if (auto v = read_flag(*n, "platform.crosstraffic", diags))
       p.crosstraffic = *v;
+  if (const YNode* n = node->find("small_message"))
+    if (auto v = read_quantity(*n, Unit::Size, "platform.small_message", diags, 0, 1e12))
+      p.small_message = *v;
   if (dcs && expect_map(*dcs, "platform.datacenters", diags)) {
     for (const auto& e : dcs->entries) {
       std::string path = "platform.datacenters." + e.key;

@@ -57,6 +57,11 @@ struct PlatformSpec {
   LinkSpec client_link;          // clients' access link (one-way latency to the region)
   double host_speed = 1e9;       // flop/s of one core; CPU times are converted at this speed
   bool crosstraffic = false;     // SimGrid's reverse ACK flows (see docs/network-model.md)
+  // Messages of at most this many bytes cost their route's latency + size / bottleneck bandwidth
+  // without entering the bandwidth solver (cm02 without crosstraffic; sim/engine/small_messages.h).
+  // 0: every message shares bandwidth max-min.
+  double small_message = kDefaultSmallMessage;
+  static constexpr double kDefaultSmallMessage = 64 * 1024;
 };
 
 struct ComponentSpec {

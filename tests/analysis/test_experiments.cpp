@@ -143,6 +143,20 @@ TEST_CASE("compare: targets are met by a group only when every replication meets
   CHECK(lines[0] == "q.latency.p99 < 50ms: met by base; met in some runs only by v (1 of 2 runs)");
 }
 
+TEST_CASE("compare: a target that a variant drops is n/a for it, not missed")
+{
+  ExperimentPlan p = compare_plan("s.yaml", {"v"}, 2, 1);
+  json dropped     = result(0.040, 1, 1, 0.1);
+  dropped["targets"] = json::array();
+  std::vector<std::optional<json>> results{result(0.040, 1, 1, 0.1), result(0.045, 1, 1, 0.1), dropped, dropped};
+  CompareSummary s = summarize_compare(p, results);
+  REQUIRE(s.targets.size() == 1);
+  CHECK(verdict_lines(s)[0] == "q.latency.p99 < 50ms: met by base; not a target of v");
+  ReportTable t = verdict_table(s);
+  CHECK(t.rows[0][2] == "n/a");
+  CHECK(t.tones[0] == Tone::Good);  // every group that has the target meets it
+}
+
 TEST_CASE("compare: jobs without a result are listed and left out")
 {
   ExperimentPlan p = compare_plan("s.yaml", {"v"}, 2, 1);

@@ -71,6 +71,16 @@ TEST_CASE("the component table leaves out metrics the model does not declare", "
   CHECK(out.find("thread_utilisation") == std::string::npos);  // recorded, not declared here
 }
 
+TEST_CASE("a run whose small messages used much of a link warns that they did not share it", "[run_table]")
+{
+  json r = small_run_result();
+  r["run"]["small_messages"] = {{"busiest_link", "clients-access"}, {"busiest_link_share", 0.35}};
+  std::string out = table_of(r);
+  CHECK(out.find("small messages alone used 35% of link clients-access's bandwidth") != std::string::npos);
+  r["run"]["small_messages"]["busiest_link_share"] = 0.05;
+  CHECK(table_of(r).find("small messages") == std::string::npos);
+}
+
 TEST_CASE("targets are listed as met or MISSED with the measured value", "[run_table]")
 {
   std::string out = table_of(small_run_result());

@@ -69,8 +69,14 @@ TEST_CASE("every variant of a scenario runs at a short duration", "[.every-varia
       CHECK((r.code == 0 || r.code == 99));
       auto summary = nlohmann::json::parse(read_file(dir + "/summary.json"), nullptr, false);
       REQUIRE(!summary.is_discarded());
+      // Every class completes requests, unless a 2 s window expects too few of them to be sure
+      // (a class at 2/s may see none finish, or all fail in a variant built to overload).
+      double measured = summary["run"]["measured"].get<double>();
       for (const auto& c : summary["classes"])
-        CHECK(c["ok"].get<double>() > 0);
+        if (c["offered_rate"].get<double>() * measured >= 10) {
+          INFO("class " << c["name"]);
+          CHECK(c["ok"].get<double>() > 0);
+        }
       std::system(("rm -rf '" + dir + "'").c_str());
     }
   }

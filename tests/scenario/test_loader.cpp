@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 
 #include "models/registry.h"
@@ -364,7 +363,8 @@ TEST_CASE("every error is reported at once, in file:line:col: error: path: messa
   CHECK(std::count(errors.begin(), errors.end(), '\n') == 3);
 }
 
-TEST_CASE("a scenario with thousands of entries is rejected quickly, not compared name by name")
+// How fast the refusal is (no pairwise name comparison) is measured by bench/bench_loader.
+TEST_CASE("a scenario with thousands of entries is rejected at the limits")
 {
   std::string text = "archsim: 1\nname: wide\ncomponents:\n";
   for (int i = 0; i < 20000; ++i)
@@ -375,13 +375,10 @@ TEST_CASE("a scenario with thousands of entries is rejected quickly, not compare
   text += "flows:\n";
   for (int i = 0; i < 20000; ++i)
     text += "  r" + std::to_string(i) + ": [{call: c" + std::to_string(i) + "}]\n";
-  auto start         = std::chrono::steady_clock::now();
   std::string errors = load_fails(text);
-  double seconds     = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(errors.find("test.yaml:4:3: error: components: expected at most 1000 components, got 20000") !=
         std::string::npos);
   CHECK(errors.find("workload: expected at most 1000 request classes, got 20000") != std::string::npos);
-  CHECK(seconds < 2.0);
 }
 
 TEST_CASE("a flow whose calls nest as deep as allowed still loads")
